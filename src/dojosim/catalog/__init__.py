@@ -1,0 +1,92 @@
+"""The catalog: YAML files of chips, systems, models, published runs and calibrations.
+
+Each entry lives in ``<kind-folder>/<name>.yaml`` and its ``name:`` equals the
+file stem, so a name can be found without reading every file. Every number in
+an entry is a quantity with units and the entry names its ``source:``.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from dojosim.errors import CatalogError, SpecError, nearest
+
+ROOT = Path(__file__).resolve().parent
+
+# kind -> (folder, "module:Class" of its schema); imported lazily to keep start-up fast.
+KINDS: dict[str, tuple[str, str]] = {
+    "chip": ("chips", "dojosim.spec.hardware:ChipSpec"),
+    "system": ("systems", "dojosim.spec.hardware:SystemSpec"),
+    "model": ("models", "dojosim.spec.workload:ModelSpec"),
+    "run": ("runs", "dojosim.spec.run:RunSpec"),
+    "calibration": ("calibrations", "dojosim.spec.calibration:Calibration"),
+}
+
+
+def _schema(kind: str) -> type[BaseModel]:
+    import importlib
+
+    module, cls = KINDS[kind][1].split(":")
+    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+
+
+def check_kind(kind: str) -> str:
+    """Accept a kind in singular or plural form; raise with a suggestion otherwise."""
+    plural = {folder: k for k, (folder, _) in KINDS.items()}
+    kind = plural.get(kind, kind)
+    if kind not in KINDS:
+        raise CatalogError(f"unknown catalog kind {kind!r}{nearest(kind, list(KINDS))}", field="kind")
+    return kind
+
+
+def names(kind: str) -> list[str]:
+    """Sorted names of every entry of a kind."""
+    folder = ROOT / KINDS[check_kind(kind)][0]
+    return sorted(p.stem for p in folder.glob("*.yaml"))
+
+
+def path(kind: str, name: str) -> Path:
+    """The file of an entry; an unknown name raises :class:`CatalogError` naming the nearest."""
+    kind = check_kind(kind)
+    p = ROOT / KINDS[kind][0] / f"{name}.yaml"
+    if not p.is_file():
+        raise CatalogError(f"unknown {kind} {name!r}{nearest(name, names(kind))}")
+    return p
+
+
+@functools.cache
+def raw(kind: str, name: str) -> dict[str, Any]:
+    """The entry's YAML mapping, unvalidated."""
+    from dojosim.spec.loader import read_yaml
+
+    p = path(kind, name)
+    data = read_yaml(p)
+    if not isinstance(data, dict):
+        raise SpecError("expected a mapping of fields", file=str(p))
+    return data
+
+
+@functools.cache
+def get(kind: str, name: str) -> Any:
+    """The validated, frozen spec of an entry."""
+    from dojosim.spec.loader import parse
+
+    kind = check_kind(kind)
+    p = path(kind, name)
+    data = dict(raw(kind, name))
+    data.setdefault("kind", kind)
+    spec = parse(_schema(kind), data, file=str(p))
+    if getattr(spec, "name", name) != name:
+        raise SpecError(f"name {spec.name!r} differs from the file name {name!r}", file=str(p), field="name")
+    if not getattr(spec, "source", None):
+        raise SpecError("every catalog entry needs a source", file=str(p), field="source")
+    return spec
+
+
+def entries(kind: str) -> list[Any]:
+    """Every validated entry of a kind, by name."""
+    return [get(kind, n) for n in names(kind)]

@@ -1,0 +1,1 @@
+"""Output: JSON documents on stdout, tables and plots."""

@@ -1,0 +1,67 @@
+"""Read YAML into specs with errors that name the file and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from dojosim.errors import SpecError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Parse a YAML file; a missing file or malformed YAML is a :class:`SpecError`."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("no such file", file=str(p)) from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read: {exc}", file=str(p)) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SpecError(f"malformed YAML: {where}{problem}", file=str(p)) from None
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(x) for x in loc if not str(x).startswith(("function-", "literal["))]
+    return ".".join(parts)
+
+
+def _message(err: dict[str, Any]) -> str:
+    msg = str(err.get("msg", "invalid"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix) :]
+    if err.get("type") == "missing":
+        return "missing (this field is required)"
+    if err.get("type") == "extra_forbidden":
+        return "unknown field"
+    if "input" in err and err.get("type") not in ("value_error",):
+        value = err["input"]
+        if not isinstance(value, dict | list):
+            msg += f" (got {value!r})"
+    return msg
+
+
+def parse(model: type[M], data: Any, *, file: str | None = None, prefix: str = "") -> M:
+    """Validate ``data`` as ``model``; the first problem becomes one :class:`SpecError`."""
+    if not isinstance(data, dict):
+        what = "empty file" if data is None else f"a {type(data).__name__}"
+        raise SpecError(f"expected a mapping of fields, got {what}", file=file, field=prefix or None)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        # Union members each report the same location; keep the most specific one.
+        errors = exc.errors()
+        err = max(errors, key=lambda e: len(_field(e["loc"])))
+        field = ".".join(p for p in (prefix, _field(err["loc"])) if p)
+        raise SpecError(_message(dict(err)), file=file, field=field or None) from None

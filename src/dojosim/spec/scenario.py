@@ -1,0 +1,84 @@
+"""Schema of a scenario: a training job on a system with a parallel layout."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from annotated_types import Le
+from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
+from typing_extensions import Annotated
+
+from dojosim.spec.base import Frozen
+from dojosim.spec.hardware import ChipSpec, Precision, SystemSpec
+from dojosim.spec.workload import ModelSpec
+
+Auto = Literal["auto"]
+Recompute = Literal["none", "selective", "full"]
+
+
+class Parallelism(Frozen):
+    """How the job is laid out over chips. Any knob may be ``auto`` except ``global_batch``.
+
+    ``global_batch`` and ``micro_batch`` count sequences. ``interleave`` is the
+    number of virtual pipeline stages per chip (1 = plain 1F1B). ``zero`` is the
+    ZeRO stage: 1 shards optimizer states, 2 also gradients, 3 also weights,
+    across the data-parallel group. ``stage_layers`` optionally gives the number
+    of layers on each pipeline stage (uneven splits).
+    """
+
+    tensor: PositiveInt | Auto = 1
+    pipeline: PositiveInt | Auto = 1
+    data: PositiveInt | Auto | None = None
+    global_batch: PositiveInt
+    micro_batch: PositiveInt | Auto = 1
+    interleave: PositiveInt | Auto = 1
+    sequence_parallel: bool | Auto = False
+    recompute: Recompute | Auto = "selective"
+    zero: Annotated[NonNegativeInt, Le(3)] | Auto = 0
+    stage_layers: list[PositiveInt] | None = None
+    overlap_data_parallel: bool = True
+
+
+class ScenarioFile(Frozen):
+    """The scenario as written (catalog names not yet resolved)."""
+
+    name: str = "scenario"
+    description: str = ""
+    model: str | dict[str, Any]
+    system: str | dict[str, Any]
+    chips: PositiveInt
+    precision: Precision = "bf16"
+    parallelism: Parallelism
+    flash_attention: bool = True
+    seq_len: PositiveInt | None = None
+    site: dict[str, Any] | None = None
+    cost: dict[str, Any] | None = None
+
+
+class Scenario(Frozen):
+    """A fully resolved scenario: every catalog name replaced by its spec.
+
+    ``flash_attention`` selects fused attention that neither stores nor
+    re-reads the score matrix and skips the masked half of causal attention.
+    """
+
+    name: str
+    model: ModelSpec
+    system: SystemSpec
+    chip: ChipSpec
+    chips: PositiveInt
+    precision: Precision
+    parallelism: Parallelism
+    flash_attention: bool = True
+    site: dict[str, Any] | None = None
+    cost: dict[str, Any] | None = None
+    source_file: str | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _precision_supported(self) -> Scenario:
+        if self.precision not in self.chip.peak_flops:
+            have = ", ".join(self.chip.peak_flops)
+            raise ValueError(
+                f"precision: chip {self.chip.name!r} has no {self.precision} peak (it has {have})"
+            )
+        return self
