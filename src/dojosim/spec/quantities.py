@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from annotated_types import Ge, Gt
+from annotated_types import Ge, Gt, Le
 from pydantic import BeforeValidator
 
 from dojosim.units import to_si
@@ -38,3 +38,5 @@ Hertz = Annotated[float, _parser("frequency"), Gt(0)]
 Metres = Annotated[float, _parser("length"), Gt(0)]
 Kilograms = Annotated[float, _parser("mass"), Gt(0)]
 Fraction = Annotated[float, _parser("dimensionless"), Ge(0)]
+PosRatio = Annotated[float, _parser("dimensionless"), Gt(0)]
+Efficiency = Annotated[float, _parser("dimensionless"), Gt(0), Le(1)]

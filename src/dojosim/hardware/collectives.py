@@ -1,0 +1,109 @@
+"""Collective communication time on a system's network tiers.
+
+A communication group is ``size`` ranks spaced ``stride`` apart in the global
+rank order (chips are numbered node by node). The group is split across the
+network's tiers, innermost first: ``n_k`` members talk over tier ``k``, and a
+hierarchical algorithm runs one ring/torus phase per tier, each on the data
+left over from the inner phases (reduce-scatter inward, all-gather outward),
+as NCCL's hierarchical and Megatron's rail-aligned collectives do.
+
+The alpha-beta cost of one phase over ``n`` members moving ``S`` bytes:
+``latency * 2 * ceil(log2 n) + S * f(n) / B``, where ``f = 2(n-1)/n`` for an
+all-reduce and ``(n-1)/n`` for reduce-scatter, all-gather and all-to-all, and
+``B`` is the effective per-chip bandwidth of the tier (see :func:`tier_bandwidth`).
+Latency grows with log2 n because large rings are run as pipelined trees for
+small messages; bandwidth terms dominate for the sizes in training.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from dojosim.spec.hardware import NetworkTier, SystemSpec
+
+Collective = Literal["all_reduce", "reduce_scatter", "all_gather", "all_to_all"]
+
+_FACTOR = {"all_reduce": 2.0, "reduce_scatter": 1.0, "all_gather": 1.0, "all_to_all": 1.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Fabric:
+    """A system's tiers resolved for a job of ``chips`` chips: (tier, chips per unit) innermost first."""
+
+    tiers: tuple[tuple[NetworkTier, int], ...]
+    scale: float = 1.0  # calibration multiplier on collective efficiency
+
+
+def fabric(system: SystemSpec, chips: int, scale: float = 1.0) -> Fabric:
+    """The tiers of ``system`` for a job of ``chips`` chips; an unbounded tier spans the job."""
+    tiers = []
+    for tier in system.network:
+        unit = tier.size if tier.size is not None else chips
+        tiers.append((tier, max(unit, 1)))
+    return Fabric(tuple(tiers), scale)
+
+
+def tier_bandwidth(tier: NetworkTier, members: int) -> float:
+    """Effective per-chip bandwidth (B/s) of a phase over ``members`` chips of ``tier``.
+
+    Switched tiers give each chip its port bandwidth. A torus gives each dimension
+    ``links_per_dim`` links and a group spanning ``d`` dimensions uses them all at
+    once; a mesh without wrap-around links halves that (a ring laid on a line
+    crosses each link twice).
+    """
+    bw = tier.bandwidth * tier.collective_efficiency
+    if tier.topology in ("torus", "mesh") and tier.dims:
+        used, covered = 0, 1
+        for d in sorted(tier.dims, reverse=True):
+            if covered >= members:
+                break
+            covered *= d
+            used += 1
+        bw *= tier.links_per_dim * max(used, 1)
+        if tier.topology == "mesh":
+            bw /= 2
+    return bw
+
+
+def split(fab: Fabric, size: int, stride: int) -> list[tuple[NetworkTier, int]]:
+    """How many members of a (size, stride) group talk over each tier (product = size)."""
+    out: list[tuple[NetworkTier, int]] = []
+    inner = 1
+    for tier, unit in fab.tiers:
+        if inner >= size:
+            break
+        in_unit = max(1, min(size, unit // max(stride, 1)))
+        n = max(1, in_unit // inner)
+        if tier is fab.tiers[-1][0]:
+            n = math.ceil(size / inner)
+        if n > 1:
+            out.append((tier, n))
+        inner *= n
+    return out
+
+
+def collective_time(fab: Fabric, kind: Collective, nbytes: float, size: int, stride: int = 1) -> float:
+    """Seconds for one collective of ``nbytes`` (per rank) over a (size, stride) group."""
+    if size <= 1 or nbytes <= 0:
+        return 0.0
+    total = 0.0
+    data = nbytes
+    for tier, n in split(fab, size, stride):
+        bw = tier_bandwidth(tier, n) * fab.scale
+        f = _FACTOR[kind] * (n - 1) / n
+        total += tier.latency * 2 * math.ceil(math.log2(n)) + data * f / bw
+        if kind != "all_to_all":
+            data /= n  # the next tier works on this tier's shard
+    return total
+
+
+def p2p_time(fab: Fabric, nbytes: float, stride: int) -> float:
+    """Seconds to send ``nbytes`` to the rank ``stride`` places away (a pipeline neighbour)."""
+    if nbytes <= 0:
+        return 0.0
+    for tier, unit in fab.tiers:
+        if stride < unit or tier is fab.tiers[-1][0]:
+            return tier.latency + nbytes / (tier.bandwidth * tier.collective_efficiency * fab.scale)
+    return 0.0  # pragma: no cover - the last tier always answers

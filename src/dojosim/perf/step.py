@@ -1,0 +1,193 @@
+"""The step time of one concrete layout: pipeline schedule, communication, optimizer.
+
+One training step on one chip of pipeline stage ``i`` is ``m`` micro-batches,
+each running the stage's layers forward and backward (plus recomputation) with
+their tensor-parallel collectives and the point-to-point sends to neighbouring
+stages. With 1F1B (and interleaved 1F1B over ``v`` virtual stages) the step is
+
+    m * max_i T_i + (p - 1) / v * mean_i T_i
+
+(the pipeline bubble of Narayanan et al. 2021, Section 2.2, with the slowest
+stage setting the pace), followed by the part of the data-parallel gradient
+reduction not hidden behind the last backward pass, and the optimizer update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dojosim.hardware.collectives import Fabric, collective_time, p2p_time
+from dojosim.mapping.layout import Layout
+from dojosim.mapping.memory import stage_params
+from dojosim.perf.compute import ComputeModel
+from dojosim.spec.workload import ModelSpec
+from dojosim.workload.transformer import (
+    LayerShape,
+    attention_core_forward,
+    backward,
+    embedding_forward,
+    layer_forward,
+    logits_forward,
+)
+
+# Adam update traffic per parameter on the local shard: read fp32 gradient, master weight,
+# momentum and variance (16 B), write master, momentum, variance (12 B) and the 16-bit
+# weight (2 B), plus one read of the gradient for the global norm (4 B).
+OPTIMIZER_BYTES_PER_PARAM = 34.0
+
+
+@dataclass(frozen=True, slots=True)
+class LayerTimes:
+    """Seconds for one layer and one micro-batch on one chip."""
+
+    forward: float
+    backward: float
+    recompute: float
+    comm_forward: float
+    comm_backward: float
+    comm_recompute: float
+
+    @property
+    def total(self) -> float:
+        return (
+            self.forward
+            + self.backward
+            + self.recompute
+            + self.comm_forward
+            + self.comm_backward
+            + self.comm_recompute
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StepTimes:
+    """The step of a layout, split so the parts add up to ``step``."""
+
+    step: float
+    forward: float
+    backward: float
+    recompute: float
+    tensor_comm: float
+    pipeline_comm: float
+    pipeline_bubble: float
+    data_comm: float
+    optimizer: float
+    stage_time: float  # slowest stage, one micro-batch
+
+    def breakdown(self) -> dict[str, float]:
+        return {
+            "forward_s": self.forward,
+            "backward_s": self.backward,
+            "recompute_s": self.recompute,
+            "tensor_comm_s": self.tensor_comm,
+            "pipeline_comm_s": self.pipeline_comm,
+            "pipeline_bubble_s": self.pipeline_bubble,
+            "data_comm_s": self.data_comm,
+            "optimizer_s": self.optimizer,
+        }
+
+
+def layer_times(
+    model: ModelSpec, shape: LayerShape, recompute: str, cm: ComputeModel, fab: Fabric
+) -> LayerTimes:
+    """Compute and tensor-parallel communication of one layer, one micro-batch."""
+    fwd_ops = layer_forward(model, shape)
+    fwd = cm.ops_time(fwd_ops)
+    bwd = cm.ops_time(backward(fwd_ops))
+    if recompute == "full":
+        rec = fwd
+    elif recompute == "selective" and not shape.flash:
+        rec = cm.ops_time(attention_core_forward(model, shape))
+    else:
+        rec = 0.0
+    t = shape.t
+    if t > 1:
+        nbytes = shape.b * shape.s * model.hidden * shape.e
+        if shape.sp:
+            gather = collective_time(fab, "all_gather", nbytes, t)
+            one = gather + collective_time(fab, "reduce_scatter", nbytes, t)
+            # Backward gathers each block's input again for the weight gradient, since
+            # sequence parallelism stores only the shard (Korthikanti et al. 2022, Section 4.2.2).
+            back = one + gather
+        else:
+            one = back = collective_time(fab, "all_reduce", nbytes, t)
+        # two collectives per layer and direction: after attention and after the MLP
+        comm, comm_back = 2 * one, 2 * back
+    else:
+        comm = comm_back = 0.0
+    return LayerTimes(fwd, bwd, rec, comm, comm_back, comm if recompute == "full" else 0.0)
+
+
+def _extras(model: ModelSpec, shape: LayerShape, cm: ComputeModel, first: bool, last: bool) -> float:
+    ops = []
+    if first:
+        ops += embedding_forward(model, shape)
+    if last:
+        ops += logits_forward(model, shape)
+    return cm.ops_time(ops) + cm.ops_time(backward(ops)) if ops else 0.0
+
+
+def step_times(
+    model: ModelSpec,
+    layout: Layout,
+    shape: LayerShape,
+    cm: ComputeModel,
+    fab: Fabric,
+    grad_bytes: float,
+    cache: dict[tuple[LayerShape, str], LayerTimes] | None = None,
+) -> StepTimes:
+    """Time one step of ``layout``; ``cache`` reuses layer times across layouts of one scenario."""
+    p, v, t, d = layout.pipeline, layout.interleave, layout.tensor, layout.data
+    m = layout.micro_batches
+    key = (shape, layout.recompute)
+    lt = cache.get(key) if cache is not None else None
+    if lt is None:
+        lt = layer_times(model, shape, layout.recompute, cm, fab)
+        if cache is not None:
+            cache[key] = lt
+    # Pipeline neighbours are t * d ranks apart; each sends 1/t of the activation
+    # (Megatron's scatter-gather optimisation), forward and backward, once per virtual stage.
+    act_bytes = shape.b * shape.s * model.hidden * shape.e / t
+    p2p = 2 * v * p2p_time(fab, act_bytes, t * d) if p > 1 else 0.0
+    stage = []
+    for i in range(p):
+        n = layout.stage_layers[i]
+        stage.append(n * lt.total + _extras(model, shape, cm, i == 0, i == p - 1) + p2p)
+    slowest = max(range(p), key=lambda i: stage[i])
+    t_max = stage[slowest]
+    t_mean = sum(stage) / p
+    pipeline = m * t_max + (p - 1) / v * t_mean
+
+    # Data-parallel gradient reduction (and ZeRO's parameter gathers) on the slowest stage.
+    params = stage_params(model, layout, slowest)
+    data_comm = 0.0
+    if d > 1:
+        g = params * grad_bytes
+        if layout.zero == 0:
+            dp = collective_time(fab, "all_reduce", g, d, t)
+        else:
+            dp = collective_time(fab, "reduce_scatter", g, d, t)
+            dp += collective_time(fab, "all_gather", params * shape.e, d, t)
+        if layout.zero >= 3:
+            # weights gathered again for every micro-batch's forward and backward
+            dp += 2 * m * collective_time(fab, "all_gather", params * shape.e, d, t)
+        window = layout.stage_layers[slowest] * lt.backward if layout.overlap_data_parallel else 0.0
+        data_comm = max(0.0, dp - window)
+    local = params / (d if layout.zero >= 1 else 1)
+    optimizer = local * OPTIMIZER_BYTES_PER_PARAM / (cm.memory_bandwidth * cm.memory_efficiency)
+    optimizer += 3 * cm.kernel_overhead
+
+    n = layout.stage_layers[slowest]
+    extras = t_max - n * lt.total - p2p
+    step = pipeline + data_comm + optimizer
+    return StepTimes(
+        step=step,
+        forward=m * (n * lt.forward + extras),
+        backward=m * n * lt.backward,
+        recompute=m * n * lt.recompute,
+        tensor_comm=m * n * (lt.comm_forward + lt.comm_backward + lt.comm_recompute),
+        pipeline_comm=m * p2p,
+        pipeline_bubble=pipeline - m * t_max,
+        data_comm=data_comm,
+        optimizer=optimizer,
+        stage_time=t_max,
+    )

@@ -1,0 +1,43 @@
+"""Schema of a calibration (catalog kind ``calibration``): the efficiency model of a chip family.
+
+A calibration holds the few constants of the compute model that are not on a
+datasheet. Each says what it was fitted on (``fitted_on``: calibration runs or
+measured micro-benchmarks) and what it is checked on (``checked_on``: held-out
+runs that were never fitted).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from dojosim.spec.base import CatalogEntry
+from dojosim.spec.quantities import Efficiency, PosRatio, Seconds
+
+
+class Calibration(CatalogEntry):
+    """Efficiency constants of the compute model (see ``dojosim.perf.compute``).
+
+    * ``matmul_efficiency``: fraction of the dense peak a large matrix multiply reaches.
+    * ``matmul_half_size``: the matrix dimension (elements) at which that dimension alone
+      halves the efficiency; small or skinny matrices are slow.
+    * ``memory_efficiency``: fraction of memory bandwidth a streaming (element-wise) kernel reaches.
+    * ``kernel_overhead``: fixed time per kernel (launch, tail, synchronisation), seconds.
+    * ``flash_attention_efficiency``: fraction of the dense peak a fused attention kernel
+      reaches on its (causal-halved) FLOPs.
+    """
+
+    kind: Literal["calibration"] = "calibration"
+    matmul_efficiency: Efficiency
+    matmul_half_size: PosRatio
+    memory_efficiency: Efficiency
+    kernel_overhead: Seconds
+    flash_attention_efficiency: Efficiency
+    network_efficiency_scale: PosRatio = 1.0
+    fitted_on: list[str] = Field(default_factory=list)
+    checked_on: list[str] = Field(default_factory=list)
+    what_if: bool = False
+
+
+__all__ = ["Calibration"]

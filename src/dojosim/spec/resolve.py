@@ -1,0 +1,83 @@
+"""Scenario files to resolved scenarios: catalog names replaced by their specs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from dojosim import catalog
+from dojosim.errors import SpecError
+from dojosim.spec.hardware import SystemSpec
+from dojosim.spec.loader import parse, read_yaml
+from dojosim.spec.scenario import Scenario, ScenarioFile
+from dojosim.spec.workload import ModelSpec
+
+
+def _entry(kind: str, value: Any, schema: type, file: str | None, field: str) -> Any:
+    """A catalog name, or an inline mapping (optionally ``base:`` a catalog name plus overrides)."""
+    if isinstance(value, str):
+        try:
+            return catalog.get(kind, value)
+        except SpecError as exc:
+            if exc.file is None:  # unknown name: report it against the scenario's field
+                raise SpecError(exc.detail, file=file, field=field) from None
+            raise
+    data = dict(value)
+    base = data.pop("base", None)
+    if base is not None:
+        merged = dict(catalog.raw(kind, str(base))) if isinstance(base, str) else {}
+        if not isinstance(base, str):
+            raise SpecError("base must be a catalog name", file=file, field=f"{field}.base")
+        try:
+            catalog.path(kind, base)
+        except SpecError as exc:
+            raise SpecError(exc.detail, file=file, field=f"{field}.base") from None
+        merged.update(data)
+        merged["name"] = data.get("name", f"{base}*")
+        data = merged
+    data.setdefault("name", f"inline-{kind}")
+    data.setdefault("kind", kind)
+    return parse(schema, data, file=file, prefix=field)
+
+
+def resolve(data: Any, *, file: str | None = None) -> Scenario:
+    """Resolve a scenario mapping (as read from YAML) into a :class:`Scenario`."""
+    sf = parse(ScenarioFile, data, file=file)
+    model: ModelSpec = _entry("model", sf.model, ModelSpec, file, "model")
+    if sf.seq_len is not None:
+        model = model.model_copy(update={"seq_len": sf.seq_len})
+    system: SystemSpec = _entry("system", sf.system, SystemSpec, file, "system")
+    try:
+        chip = catalog.get("chip", system.chip)
+    except SpecError as exc:
+        if exc.file is None:
+            raise SpecError(exc.detail, file=file, field="system.chip") from None
+        raise
+    try:
+        return Scenario(
+            name=sf.name,
+            model=model,
+            system=system,
+            chip=chip,
+            chips=sf.chips,
+            precision=sf.precision,
+            parallelism=sf.parallelism,
+            flash_attention=sf.flash_attention,
+            site=sf.site,
+            cost=sf.cost,
+            source_file=file,
+        )
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        field, _, detail = msg.partition(": ")
+        raise SpecError(detail or msg, file=file, field=field if detail else None) from None
+
+
+def load_scenario(source: str | Path | dict[str, Any]) -> Scenario:
+    """Load a scenario from a YAML file path, a catalog run name's scenario, or a mapping."""
+    if isinstance(source, dict):
+        return resolve(source)
+    path = str(source)
+    return resolve(read_yaml(path), file=path)

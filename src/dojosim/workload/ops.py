@@ -1,0 +1,53 @@
+"""Operations: the unit of work the compute model times.
+
+An op is what one chip executes once: a matrix multiply (``matmul``), a fused
+attention kernel (``attention``) or a memory-bound element-wise kernel
+(``elementwise``). FLOPs count a multiply-add as 2; bytes are the memory
+traffic to and from the chip's main memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+OpKind = Literal["matmul", "attention", "elementwise"]
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """One kernel on one chip.
+
+    For a matmul, ``m``, ``n``, ``k`` are the problem dimensions and ``batch``
+    the number of independent products (batched matmul); the FLOPs are
+    ``2 * batch * m * n * k``.
+    """
+
+    name: str
+    kind: OpKind
+    flops: float
+    bytes: float
+    m: int = 0
+    n: int = 0
+    k: int = 0
+    batch: int = 1
+
+
+def matmul(name: str, m: int, n: int, k: int, *, batch: int = 1, elem_bytes: float = 2) -> Op:
+    """A (batched) matrix multiply ``[m, k] @ [k, n]`` reading both inputs and writing the output."""
+    flops = 2.0 * batch * m * n * k
+    traffic = batch * (m * k + k * n + m * n) * elem_bytes
+    return Op(name, "matmul", flops, traffic, m, n, k, batch)
+
+
+def elementwise(name: str, nbytes: float, flops: float = 0.0) -> Op:
+    """A memory-bound kernel moving ``nbytes`` bytes."""
+    return Op(name, "elementwise", flops, nbytes)
+
+
+def matmul_backward(op: Op) -> tuple[Op, Op]:
+    """The two matmuls of a matmul's backward pass: input gradient and weight gradient."""
+    e = op.bytes / max(op.batch * (op.m * op.k + op.k * op.n + op.m * op.n), 1)
+    dgrad = matmul(f"{op.name}.dgrad", op.m, op.k, op.n, batch=op.batch, elem_bytes=e)
+    wgrad = matmul(f"{op.name}.wgrad", op.k, op.n, op.m, batch=op.batch, elem_bytes=e)
+    return dgrad, wgrad

@@ -1,0 +1,173 @@
+"""A decoder transformer as operations, parameters and activations.
+
+Everything here is per chip for one micro-batch of ``b`` sequences of ``s``
+tokens, with the layer split ``t`` ways by tensor parallelism (Megatron-style:
+attention heads and MLP columns split, norms and dropout replicated, or split
+by sequence when sequence parallelism is on).
+
+FLOP conventions: a multiply-add is 2 FLOP. *Model* FLOPs follow Megatron-LM
+(Narayanan et al. 2021, arXiv 2104.04473, eq. 3; Korthikanti et al. 2022,
+arXiv 2205.05198, Appendix A): dense attention over the whole sequence
+(no causal halving), logits included, no recomputation; *hardware* FLOPs are
+what actually runs (recomputation included, causal halving with fused attention).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dojosim.spec.workload import ModelSpec
+from dojosim.workload.ops import Op, elementwise, matmul, matmul_backward
+
+
+@dataclass(frozen=True, slots=True)
+class LayerShape:
+    """The per-chip shape of one layer's work."""
+
+    b: int  # micro-batch, sequences
+    s: int  # sequence length, tokens
+    t: int  # tensor-parallel size
+    sp: bool  # sequence parallelism
+    flash: bool  # fused attention kernel
+    e: float  # bytes per activation element
+
+
+def params_per_layer(m: ModelSpec) -> float:
+    """Weights of one transformer layer (attention, MLP, norms, biases)."""
+    h, dh = m.hidden, m.dhead
+    attn = h * (m.heads + 2 * m.n_kv_heads) * dh + m.heads * dh * h
+    mlp_mats = 3 if m.gated_mlp else 2
+    mlp = mlp_mats * h * m.ffn * (m.experts if m.experts > 1 else 1)
+    norms = 2 * h * (1 if m.norm == "rmsnorm" else 2)
+    biases = 0 if m.gated_mlp else (m.heads + 2 * m.n_kv_heads) * dh + h + m.ffn + h
+    return float(attn + mlp + norms + biases)
+
+
+def embedding_params(m: ModelSpec) -> float:
+    """Input embedding weights (the output projection is the same matrix when tied)."""
+    return float(m.vocab * m.hidden)
+
+
+def total_params(m: ModelSpec) -> float:
+    """All weights of the model."""
+    out = 0.0 if m.tied_embeddings else embedding_params(m)
+    return m.layers * params_per_layer(m) + embedding_params(m) + out + m.hidden
+
+
+def model_flops_per_token(m: ModelSpec, s: int) -> float:
+    """Forward model FLOPs per token (Megatron convention: full attention, logits included)."""
+    h, dh = m.hidden, m.dhead
+    active_mlp = m.top_k if m.experts > 1 else 1
+    mats = h * (m.heads + 2 * m.n_kv_heads) * dh + m.heads * dh * h
+    mats += (3 if m.gated_mlp else 2) * h * m.ffn * active_mlp
+    attention = 2 * s * m.heads * dh  # QK^T and AV, 2 FLOP per multiply-add each, per token
+    return m.layers * (2.0 * mats + 2.0 * attention) + 2.0 * h * m.vocab
+
+
+def _norm(name: str, tokens: float, width: float, e: float) -> Op:
+    # read x, write y, plus a small statistics pass
+    return elementwise(name, 2 * tokens * width * e)
+
+
+def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
+    """Forward ops of one layer on one chip, in order."""
+    b, s, t, e = sh.b, sh.s, sh.t, sh.e
+    tok = b * s
+    tok_rep = tok / t if sh.sp else tok  # tokens per chip in the replicated (norm/dropout) regions
+    h, dh = m.hidden, m.dhead
+    qh, kvh = m.heads // t, max(m.n_kv_heads // t, 1)
+    ffn = m.ffn // t
+    ops = [_norm("norm1", tok_rep, h, e)]
+    ops.append(matmul("qkv", tok, (qh + 2 * kvh) * dh, h, elem_bytes=e))
+    if m.norm == "rmsnorm":  # rotary position embedding on q and k
+        ops.append(elementwise("rope", 2 * tok * (qh + kvh) * dh * e))
+    ops += attention_core_forward(m, sh)
+    ops.append(matmul("proj", tok, h, qh * dh, elem_bytes=e))
+    ops.append(elementwise("dropout_add1", tok_rep * h * (3 * e + 1)))
+    ops.append(_norm("norm2", tok_rep, h, e))
+    if m.gated_mlp:
+        ops.append(matmul("mlp_up", tok, 2 * ffn, h, elem_bytes=e))
+        ops.append(elementwise("swiglu", 3 * tok * ffn * e))
+    else:
+        ops.append(matmul("mlp_up", tok, ffn, h, elem_bytes=e))
+        ops.append(elementwise("gelu", 2 * tok * ffn * e))
+    ops.append(matmul("mlp_down", tok, h, ffn, elem_bytes=e))
+    ops.append(elementwise("dropout_add2", tok_rep * h * (3 * e + 1)))
+    return ops
+
+
+def attention_core_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
+    """Scores, softmax, dropout and the weighted sum over values (the part selective recompute redoes)."""
+    b, s, t, e = sh.b, sh.s, sh.t, sh.e
+    qh, dh = m.heads // t, m.dhead
+    if sh.flash:
+        # Causal fused attention computes half of the score matrix (Dao 2023, arXiv 2307.08691).
+        flops = 0.5 * 4.0 * b * qh * s * s * dh
+        kvh = max(m.n_kv_heads // t, 1)
+        traffic = b * s * (2 * qh + 2 * kvh) * dh * e
+        return [Op("flash_attention", "attention", flops, traffic)]
+    scores = b * qh * s * s
+    return [
+        matmul("scores", s, s, dh, batch=b * qh, elem_bytes=e),
+        elementwise("softmax", 2 * scores * e),
+        elementwise("attn_dropout", scores * (2 * e + 1)),
+        matmul("context", s, dh, s, batch=b * qh, elem_bytes=e),
+    ]
+
+
+def backward(ops: list[Op]) -> list[Op]:
+    """Backward ops of a forward op list: two matmuls per matmul, 2.5x for fused attention
+    (five matmuls against two; Dao 2023), twice the traffic for element-wise kernels."""
+    out: list[Op] = []
+    for op in ops:
+        if op.kind == "matmul":
+            out.extend(matmul_backward(op))
+        elif op.kind == "attention":
+            out.append(Op(f"{op.name}.bwd", "attention", 2.5 * op.flops, 2 * op.bytes))
+        else:
+            out.append(elementwise(f"{op.name}.bwd", 2 * op.bytes, 2 * op.flops))
+    return out
+
+
+def logits_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
+    """Final norm, output projection over the vocabulary (split ``t`` ways) and cross-entropy."""
+    tok = sh.b * sh.s
+    v = -(-m.vocab // sh.t)
+    return [
+        _norm("final_norm", tok / sh.t if sh.sp else tok, m.hidden, sh.e),
+        matmul("logits", tok, v, m.hidden, elem_bytes=sh.e),
+        # fp32 softmax cross-entropy: read logits, write fp32 probabilities, read them back
+        elementwise("cross_entropy", tok * v * (sh.e + 8)),
+    ]
+
+
+def embedding_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
+    """Token embedding lookup (and position embedding add) on the first stage."""
+    tok = sh.b * sh.s
+    return [elementwise("embedding", 3 * tok * m.hidden * sh.e / (sh.t if sh.sp else 1))]
+
+
+def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> float:
+    """Activations one layer keeps for backward, per micro-batch, per chip.
+
+    Generalises Korthikanti et al. 2022 (arXiv 2205.05198, Section 4, eqs. 1-5):
+    ``sbh(10 + 24/t + 5as/(ht))`` for tensor parallelism alone, everything
+    divided by ``t`` with sequence parallelism, the ``5as/h`` score term dropped
+    by selective recompute or fused attention, and only the layer input
+    (``2sbh``) kept with full recompute.
+    """
+    b, s, t, e = sh.b, sh.s, sh.t, sh.e
+    h, dh = m.hidden, m.dhead
+    rep = t if sh.sp else 1
+    if recompute == "full":
+        return b * s * h * e / rep
+    qh, kvh = m.heads / t, max(m.n_kv_heads / t, 1)
+    ffn = m.ffn / t
+    # replicated region: 2 norm inputs, 2 matmul inputs (norm outputs), 2 dropout masks
+    replicated = b * s * h * (4 * e + 2) / rep
+    attn = b * s * (qh + 2 * kvh) * dh * e + b * s * qh * dh * e  # q, k, v; projection input
+    if not sh.flash and recompute == "none":
+        attn += b * qh * s * s * (2 * e + 1 + 2 * e)  # softmax out, dropout mask, dropout out
+    mlp_in = (2 if m.gated_mlp else 1) * b * s * ffn * e  # activation-function input(s)
+    mlp = mlp_in + b * s * ffn * e  # plus the down-projection input
+    return replicated + attn + mlp
