@@ -25,6 +25,132 @@ app.add_typer(catalog_app, name="catalog")
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout.")
 
 
+def _scenario_source(ref: str) -> str:
+    """A scenario file path, or a built-in scenario's path when ``ref`` names one."""
+    from pathlib import Path
+
+    from dojosim import scenarios
+
+    if Path(ref).exists():
+        return ref
+    builtin = scenarios.path(ref)
+    return str(builtin) if builtin else ref
+
+
+@app.command()
+def estimate(
+    scenario: str = typer.Argument(..., help="Scenario YAML file, or a built-in scenario name."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """Estimate a training step: time, MFU, memory per chip, and the layout chosen for `auto` knobs."""
+    from dojosim.perf.estimate import estimate as run_estimate
+
+    est = run_estimate(_scenario_source(scenario))
+    if json_out:
+        from dojosim.report.jsonout import print_json
+
+        print_json(est.as_dict())
+    else:
+        from dojosim.report.tables import console, estimate_table
+
+        console().print(estimate_table(est))
+
+
+@app.command()
+def demo(json_out: bool = JSON_OPT) -> None:
+    """Estimate the built-in scenarios (GPT-3 175B on 1,024 A100 and H100, Llama 3 70B) side by side."""
+    from dojosim import scenarios
+    from dojosim.perf.estimate import estimate as run_estimate
+
+    results = []
+    for name in scenarios.DEMO:
+        sys.stderr.write(f"estimating {name} ...\n")
+        results.append(run_estimate(str(scenarios.path(name))))
+    if json_out:
+        from dojosim.report.jsonout import print_json
+
+        print_json({"scenarios": [e.as_dict() for e in results]})
+    else:
+        from dojosim.report.tables import console, estimates_table
+
+        console().print(estimates_table(results, "dojosim demo: built-in scenarios"))
+
+
+@app.command()
+def validate(
+    json_out: bool = JSON_OPT,
+    role: list[str] = typer.Option(
+        None, "--role", help="Only runs of this role (calibration, check, claim); repeatable."
+    ),
+) -> None:
+    """Score the model against every published run in the catalog."""
+    from dojosim import validate as v
+
+    for r in role or []:
+        if r not in ("calibration", "check", "claim"):
+            raise DojosimError(f"--role: expected calibration, check or claim, got {r!r}")
+    scores = v.validate(role or None)
+    if json_out:
+        from dojosim.report.jsonout import print_json
+
+        print_json([s.as_dict() for s in scores])
+    else:
+        from dojosim.report.tables import console, scores_table
+
+        console().print(scores_table(scores, v.summary(scores)))
+
+
+@catalog_app.command("list")
+def catalog_list(
+    kind: str = typer.Argument(None, help="chip, system, model, run or calibration (default: all)."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """List catalog entries with their descriptions."""
+    from dojosim.catalog import KINDS, check_kind, get, names
+
+    kinds = [check_kind(kind)] if kind else list(KINDS)
+    rows = [
+        {"kind": k, "name": n, "description": get(k, n).description.strip()}
+        for k in kinds
+        for n in names(k)
+    ]
+    if json_out:
+        from dojosim.report.jsonout import print_json
+
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    from dojosim.report.tables import console
+
+    t = Table(title="dojosim catalog")
+    for col in ("kind", "name", "description"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r["kind"], r["name"], r["description"])
+    console().print(t)
+
+
+@catalog_app.command("show")
+def catalog_show(
+    name: str = typer.Argument(..., help="Entry name, e.g. a100-sxm4-80g."),
+    kind: str = typer.Option(None, "--kind", help="Entry kind, when a name exists in several."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """Show one entry: its fields as written (with sources), or resolved to SI units with --json."""
+    from dojosim.catalog import find, raw, resolved
+
+    k = find(name, kind)
+    if json_out:
+        from dojosim.report.jsonout import print_json
+
+        print_json(resolved(k, name))
+        return
+    import yaml
+
+    sys.stdout.write(f"# {k} {name}\n" + yaml.safe_dump(raw(k, name), sort_keys=False, allow_unicode=True))
+
+
 def _register_rooms() -> None:
     from dojosim.numerics.cli import register as register_numerics
     from dojosim.site.cli import register as register_site

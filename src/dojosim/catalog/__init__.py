@@ -90,3 +90,39 @@ def get(kind: str, name: str) -> Any:
 def entries(kind: str) -> list[Any]:
     """Every validated entry of a kind, by name."""
     return [get(kind, n) for n in names(kind)]
+
+
+def find(name: str, kind: str | None = None) -> str:
+    """The kind of the entry called ``name`` (checked against ``kind`` when given)."""
+    if kind:
+        kind = check_kind(kind)
+        path(kind, name)
+        return kind
+    found = [k for k in KINDS if (ROOT / KINDS[k][0] / f"{name}.yaml").is_file()]
+    if not found:
+        every = [n for k in KINDS for n in names(k)]
+        raise CatalogError(f"no catalog entry {name!r}{nearest(name, every)}")
+    if len(found) > 1:
+        raise CatalogError(f"{name!r} names a {' and a '.join(found)}; pass --kind")
+    return found[0]
+
+
+def resolved(kind: str, name: str) -> dict[str, Any]:
+    """An entry as a JSON-ready mapping in SI units; a system adds its chip count and peaks."""
+    spec = get(kind, name)
+    out: dict[str, Any] = spec.model_dump(mode="json")
+    if kind == "system":
+        chip = get("chip", spec.chip)
+        chips = system_chips(spec)
+        out["chip_count"] = chips
+        out["peak_flops"] = {p: v * chips for p, v in chip.peak_flops.items()}
+    return out
+
+
+def system_chips(spec: Any) -> int:
+    """Chips in one unit of a system: its ``chips``, else contained systems, else a node."""
+    if spec.chips:
+        return int(spec.chips)
+    if spec.contains is not None:
+        return int(spec.contains.count) * system_chips(get("system", spec.contains.system))
+    return int(spec.node_chips)

@@ -85,6 +85,8 @@ def check(layout: Layout, model: ModelSpec, chips: int, file: str | None = None)
             f"global_batch ({layout.global_batch}) must be divisible by data x micro_batch "
             f"({d} x {layout.micro_batch} = {d * layout.micro_batch})",
         )
+    if p > model.layers:
+        fail("pipeline", f"pipeline ({p}) exceeds the model's {model.layers} layers")
     if len(layout.stage_layers) != p:
         fail("stage_layers", f"has {len(layout.stage_layers)} entries but pipeline = {p}")
     if sum(layout.stage_layers) != model.layers:

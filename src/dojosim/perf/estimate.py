@@ -39,6 +39,7 @@ class Estimate:
     hfu: float
     tokens_per_s: float
     model_tflops_per_chip: float
+    hardware_tflops_per_chip: float
     memory_per_chip_bytes: float
     memory_capacity_bytes: float
     fits_in_memory: bool
@@ -65,6 +66,7 @@ class Estimate:
             "hfu": self.hfu,
             "tokens_per_s": self.tokens_per_s,
             "model_tflops_per_chip": self.model_tflops_per_chip,
+            "hardware_tflops_per_chip": self.hardware_tflops_per_chip,
             "memory_per_chip_bytes": self.memory_per_chip_bytes,
             "memory_capacity_bytes": self.memory_capacity_bytes,
             "fits_in_memory": self.fits_in_memory,
@@ -203,6 +205,7 @@ def estimate(
         hfu=hw_flops / (st.step * peak),
         tokens_per_s=tokens / st.step,
         model_tflops_per_chip=model_flops / st.step / sc.chips / 1e12,
+        hardware_tflops_per_chip=hw_flops / st.step / sc.chips / 1e12,
         memory_per_chip_bytes=mem.total,
         memory_capacity_bytes=capacity,
         fits_in_memory=mem.total <= capacity,

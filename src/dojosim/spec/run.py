@@ -10,7 +10,9 @@ from typing_extensions import Annotated
 
 from dojosim.spec.base import CatalogEntry
 
-Metric = Literal["step_time_s", "mfu", "model_tflops_per_chip", "tokens_per_s"]
+Metric = Literal[
+    "step_time_s", "mfu", "hfu", "model_tflops_per_chip", "hardware_tflops_per_chip", "tokens_per_s"
+]
 
 
 class RunSpec(CatalogEntry):

@@ -1,0 +1,47 @@
+"""Shared fixtures: scenario mappings and a helper to write scenario files."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+BASE: dict[str, Any] = {
+    "name": "test-175b",
+    "model": "gpt3-175b",
+    "system": "dgx-a100-80g",
+    "chips": 64,
+    "precision": "bf16",
+    "parallelism": {
+        "tensor": 8,
+        "pipeline": 8,
+        "data": 1,
+        "global_batch": 64,
+        "micro_batch": 1,
+        "interleave": 1,
+        "sequence_parallel": True,
+        "recompute": "selective",
+        "zero": 0,
+    },
+}
+
+
+@pytest.fixture
+def scenario() -> dict[str, Any]:
+    """A fresh, valid scenario mapping (GPT-3 175B on 64 A100)."""
+    return copy.deepcopy(BASE)
+
+
+@pytest.fixture
+def write_scenario(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write a scenario mapping (or raw text) to a YAML file and return its path."""
+
+    def write(data: dict[str, Any] | str, name: str = "scenario.yaml") -> Path:
+        p = tmp_path / name
+        p.write_text(data if isinstance(data, str) else yaml.safe_dump(data))
+        return p
+
+    return write
