@@ -165,7 +165,10 @@ def step_times(
         if layout.zero == 0:
             dp = collective_time(fab, "all_reduce", g, d, t)
         else:
-            dp = collective_time(fab, "reduce_scatter", g, d, t)
+            # ZeRO-2/3 keep only a shard of the gradients, so every micro-batch's gradients
+            # are reduce-scattered as they are produced instead of accumulated locally.
+            scatters = m if layout.zero >= 2 else 1
+            dp = scatters * collective_time(fab, "reduce_scatter", g, d, t)
             dp += collective_time(fab, "all_gather", params * shape.e, d, t)
         if layout.zero >= 3:
             # weights gathered again for every micro-batch's forward and backward

@@ -167,7 +167,7 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
     replicated = b * s * h * (4 * e + 2) / rep
     attn = b * s * (qh + 2 * kvh) * dh * e + b * s * qh * dh * e  # q, k, v; projection input
     if not sh.flash and recompute == "none":
-        attn += b * qh * s * s * (2 * e + 1 + 2 * e)  # softmax out, dropout mask, dropout out
+        attn += b * qh * s * s * (2 * e + 1)  # softmax out, dropout mask, dropout out
     mlp_in = (2 if m.gated_mlp else 1) * b * s * ffn * e  # activation-function input(s)
     mlp = mlp_in + b * s * ffn * e  # plus the down-projection input
     return replicated + attn + mlp
