@@ -30,15 +30,25 @@ def main() -> None:
     sc = load_scenario(catalog.get("run", "korthikanti22-175b-selective").scenario)
     estimate(sc)
     one = best_of(lambda: estimate(sc), 50)
-    print(f"one estimate (GPT-3 175B, 64 A100, explicit layout): {one * 1e3:.2f} ms  (goal <= 5 ms)")
+    print(
+        f"one estimate (GPT-3 175B, 64 A100, explicit layout): {one * 1e3:.2f} ms  (goal <= 5 ms)"
+    )
 
     auto = load_scenario(scenarios.path("gpt3-175b-1024-a100"))  # type: ignore[arg-type]
     t_auto = best_of(lambda: estimate(auto), 3)
     n = estimate(auto).candidates_evaluated
-    print(f"every auto knob, GPT-3 175B on 1,024 A100: {t_auto:.3f} s for {n} candidates  (goal <= 2 s)")
+    print(
+        f"every auto knob, GPT-3 175B on 1,024 A100: {t_auto:.3f} s for {n} candidates  (goal <= 2 s)"
+    )
 
-    cmd = [sys.executable, "-m", "dojosim.cli", "estimate", str(scenarios.path("gpt3-175b-1024-a100")),
-           "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dojosim.cli",
+        "estimate",
+        str(scenarios.path("gpt3-175b-1024-a100")),
+        "--json",
+    ]
     proc = best_of(lambda: subprocess.run(cmd, check=True, capture_output=True), 3)
     print(f"`dojosim estimate` whole process (auto scenario): {proc:.3f} s  (goal <= 1.5 s)")
 

@@ -61,8 +61,12 @@ def main() -> None:
     x0 = np.array([getattr(base, p) for p in PARAMS]) / scale
     best = None
     for start in (x0, x0 * [0.95, 0.5, 1.0, 0.5], x0 * [1.05, 2.0, 0.9, 1.5]):
-        res = minimize(lambda y: objective(y * scale), start, method="Nelder-Mead",
-                       options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000})
+        res = minimize(
+            lambda y: objective(y * scale),
+            start,
+            method="Nelder-Mead",
+            options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000},
+        )
         if best is None or res.fun < best.fun:
             best = res
     assert best is not None

@@ -18,8 +18,14 @@ def test_entry_validates_and_has_source(kind: str, name: str) -> None:
 
 
 def test_required_names_exist() -> None:
-    for kind, name in [("chip", "a100-sxm4-80g"), ("system", "dgx-a100-80g"), ("model", "gpt3-175b"),
-                       ("model", "megatron-22b"), ("model", "megatron-530b"), ("model", "megatron-1t")]:
+    for kind, name in [
+        ("chip", "a100-sxm4-80g"),
+        ("system", "dgx-a100-80g"),
+        ("model", "gpt3-175b"),
+        ("model", "megatron-22b"),
+        ("model", "megatron-530b"),
+        ("model", "megatron-1t"),
+    ]:
         catalog.get(kind, name)
 
 

@@ -24,8 +24,17 @@ def test_estimate_json_has_contract_fields(write_scenario, scenario) -> None:  #
     proc = run("estimate", str(write_scenario(scenario)), "--json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
-    for key in ("step_time_s", "mfu", "hfu", "tokens_per_s", "model_tflops_per_chip",
-                "memory_per_chip_bytes", "fits_in_memory", "breakdown", "chosen"):
+    for key in (
+        "step_time_s",
+        "mfu",
+        "hfu",
+        "tokens_per_s",
+        "model_tflops_per_chip",
+        "memory_per_chip_bytes",
+        "fits_in_memory",
+        "breakdown",
+        "chosen",
+    ):
         assert key in doc
     assert set(doc["chosen"]) == {"micro_batch", "interleave"}
     assert doc["step_time_s"] == pytest.approx(sum(doc["breakdown"].values()))

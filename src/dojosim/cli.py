@@ -19,7 +19,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-catalog_app = typer.Typer(help="List and show catalog entries with their sources.", no_args_is_help=True)
+catalog_app = typer.Typer(
+    help="List and show catalog entries with their sources.", no_args_is_help=True
+)
 app.add_typer(catalog_app, name="catalog")
 
 JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout.")
@@ -102,7 +104,9 @@ def validate(
 
 @catalog_app.command("list")
 def catalog_list(
-    kind: str = typer.Argument(None, help="chip, system, model, run or calibration (default: all)."),
+    kind: str = typer.Argument(
+        None, help="chip, system, model, run or calibration (default: all)."
+    ),
     json_out: bool = JSON_OPT,
 ) -> None:
     """List catalog entries with their descriptions."""
@@ -148,7 +152,9 @@ def catalog_show(
         return
     import yaml
 
-    sys.stdout.write(f"# {k} {name}\n" + yaml.safe_dump(raw(k, name), sort_keys=False, allow_unicode=True))
+    sys.stdout.write(
+        f"# {k} {name}\n" + yaml.safe_dump(raw(k, name), sort_keys=False, allow_unicode=True)
+    )
 
 
 def _register_rooms() -> None:

@@ -33,7 +33,7 @@ def registry() -> Any:
     """The project's pint registry, with FLOP and bit-rate prefixes defined."""
     import pint
 
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    ureg: Any = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     ureg.define("FLOP = [computation] = flop = FLOPs")
     # pint reads 'Gb' as giga-gilbert; in this field 'Gb' always means gigabit.
     for prefix, factor in (("k", "1e3"), ("M", "1e6"), ("G", "1e9"), ("T", "1e12"), ("P", "1e15")):

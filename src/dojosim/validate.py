@@ -42,7 +42,14 @@ def score(name: str) -> Score:
     error = predicted / run.measured - 1
     within = abs(error) <= run.tolerance if run.tolerance is not None else None
     return Score(
-        run.name, run.role, run.metric, run.measured, predicted, error, run.tolerance, within,
+        run.name,
+        run.role,
+        run.metric,
+        run.measured,
+        predicted,
+        error,
+        run.tolerance,
+        within,
         "; ".join(run.sources),
     )
 
@@ -63,6 +70,10 @@ def summary(scores: Iterable[Score]) -> dict[str, dict[str, float]]:
     for s in scores:
         by.setdefault(s.role, []).append(abs(s.error))
     return {
-        role: {"count": len(errs), "mean_abs_error": sum(errs) / len(errs), "max_abs_error": max(errs)}
+        role: {
+            "count": len(errs),
+            "mean_abs_error": sum(errs) / len(errs),
+            "max_abs_error": max(errs),
+        }
         for role, errs in by.items()
     }

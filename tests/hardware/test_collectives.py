@@ -56,13 +56,24 @@ def test_single_rank_costs_nothing() -> None:
 def test_p2p_uses_the_tier_that_joins_the_pair() -> None:
     fab = dgx(64)
     nv, ib = fab.tiers[0][0], fab.tiers[1][0]
-    assert p2p_time(fab, 1e6, 1) == pytest.approx(nv.latency + 1e6 / (nv.bandwidth * nv.collective_efficiency))
-    assert p2p_time(fab, 1e6, 8) == pytest.approx(ib.latency + 1e6 / (ib.bandwidth * ib.collective_efficiency))
+    assert p2p_time(fab, 1e6, 1) == pytest.approx(
+        nv.latency + 1e6 / (nv.bandwidth * nv.collective_efficiency)
+    )
+    assert p2p_time(fab, 1e6, 8) == pytest.approx(
+        ib.latency + 1e6 / (ib.bandwidth * ib.collective_efficiency)
+    )
 
 
 def test_torus_uses_links_of_every_spanned_dimension() -> None:
-    torus = NetworkTier(name="ici", topology="torus", size=64, dims=[4, 4, 4], bandwidth=50e9,
-                        latency=1e-6, links_per_dim=2)
+    torus = NetworkTier(
+        name="ici",
+        topology="torus",
+        size=64,
+        dims=[4, 4, 4],
+        bandwidth=50e9,
+        latency=1e-6,
+        links_per_dim=2,
+    )
     assert tier_bandwidth(torus, 4) == pytest.approx(2 * 50e9)
     assert tier_bandwidth(torus, 16) == pytest.approx(4 * 50e9)
     assert tier_bandwidth(torus, 64) == pytest.approx(6 * 50e9)

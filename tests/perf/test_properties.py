@@ -14,7 +14,14 @@ from dojosim.spec.resolve import load_scenario
 
 SMALL: dict[str, Any] = {
     "name": "prop",
-    "model": {"name": "m", "layers": 8, "hidden": 1024, "heads": 16, "vocab": 32000, "seq_len": 1024},
+    "model": {
+        "name": "m",
+        "layers": 8,
+        "hidden": 1024,
+        "heads": 16,
+        "vocab": 32000,
+        "seq_len": 1024,
+    },
     "system": "dgx-a100-80g",
     "chips": 16,
     "precision": "bf16",
@@ -87,12 +94,29 @@ def test_deterministic(lay: dict[str, Any]) -> None:
 
 def test_auto_picks_a_fitting_layout() -> None:
     sc = copy.deepcopy(SMALL)
-    sc["parallelism"] = {k: "auto" for k in ("tensor", "pipeline", "micro_batch", "interleave",
-                                             "recompute", "sequence_parallel", "zero")}
+    sc["parallelism"] = {
+        k: "auto"
+        for k in (
+            "tensor",
+            "pipeline",
+            "micro_batch",
+            "interleave",
+            "recompute",
+            "sequence_parallel",
+            "zero",
+        )
+    }
     sc["parallelism"]["global_batch"] = 64
     est = estimate(sc)
     assert est.fits_in_memory
-    assert set(est.chosen) >= {"tensor", "pipeline", "data", "micro_batch", "interleave", "recompute"}
+    assert set(est.chosen) >= {
+        "tensor",
+        "pipeline",
+        "data",
+        "micro_batch",
+        "interleave",
+        "recompute",
+    }
     lay = est.layout
     assert lay["tensor"] * lay["pipeline"] * lay["data"] == 16
     # the chosen layout is at least as fast as any explicit one we try

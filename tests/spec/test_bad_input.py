@@ -34,10 +34,18 @@ CASES = [
     ("parallelism.recompute", "some", "parallelism.recompute", "'none', 'selective' or 'full'"),
     ("precision", "fp64", "precision", "fp32"),
     ("parallelism.zero", 4, "parallelism.zero", "less than or equal to 3"),
-    ("model", {"name": "x", "layers": 2, "hidden": 64, "heads": 3, "vocab": 10, "seq_len": 8},
-     "model", "divisible by heads"),
-    ("model", {"name": "x", "layers": 2, "hidden": 64, "vocab": 10, "seq_len": 8}, "model.heads",
-     "missing"),
+    (
+        "model",
+        {"name": "x", "layers": 2, "hidden": 64, "heads": 3, "vocab": 10, "seq_len": 8},
+        "model",
+        "divisible by heads",
+    ),
+    (
+        "model",
+        {"name": "x", "layers": 2, "hidden": 64, "vocab": 10, "seq_len": 8},
+        "model.heads",
+        "missing",
+    ),
 ]
 
 
@@ -60,7 +68,9 @@ def test_heads_not_divisible_by_tensor(scenario, write_scenario) -> None:  # typ
 
     scenario["parallelism"].update(tensor=64, pipeline=1)
     path = write_scenario(scenario)
-    with pytest.raises(SpecError, match=r"parallelism.tensor: heads \(96\) must be divisible by tensor \(64\)"):
+    with pytest.raises(
+        SpecError, match=r"parallelism.tensor: heads \(96\) must be divisible by tensor \(64\)"
+    ):
         estimate(str(path))
 
 
@@ -86,7 +96,15 @@ def test_wrong_units_in_inline_system(scenario, write_scenario) -> None:  # type
         "chip": "a100-sxm4-80g",
         "node_chips": 8,
         "node_power": "400 m",
-        "network": [{"name": "nv", "topology": "switch", "size": 8, "bandwidth": "300 GB/s", "latency": "1 us"}],
+        "network": [
+            {
+                "name": "nv",
+                "topology": "switch",
+                "size": 8,
+                "bandwidth": "300 GB/s",
+                "latency": "1 us",
+            }
+        ],
     }
     path = write_scenario(scenario)
     with pytest.raises(SpecError) as info:

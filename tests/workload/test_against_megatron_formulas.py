@@ -26,7 +26,12 @@ def test_model_flops_equal_korthikanti_formula(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "published"),
-    [("megatron-22b", 22e9), ("gpt3-175b", 175e9), ("megatron-530b", 530e9), ("megatron-1t", 1.0e12)],
+    [
+        ("megatron-22b", 22e9),
+        ("gpt3-175b", 175e9),
+        ("megatron-530b", 530e9),
+        ("megatron-1t", 1.0e12),
+    ],
 )
 def test_params_match_published_size(name: str, published: float) -> None:
     m = catalog.get("model", name)

@@ -24,6 +24,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "model": ("models", "dojosim.spec.workload:ModelSpec"),
     "run": ("runs", "dojosim.spec.run:RunSpec"),
     "calibration": ("calibrations", "dojosim.spec.calibration:Calibration"),
+    "site": ("sites", "dojosim.site.schema:SiteEntry"),
 }
 
 
@@ -31,7 +32,8 @@ def _schema(kind: str) -> type[BaseModel]:
     import importlib
 
     module, cls = KINDS[kind][1].split(":")
-    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+    schema: type[BaseModel] = getattr(importlib.import_module(module), cls)
+    return schema
 
 
 def check_kind(kind: str) -> str:
@@ -39,7 +41,9 @@ def check_kind(kind: str) -> str:
     plural = {folder: k for k, (folder, _) in KINDS.items()}
     kind = plural.get(kind, kind)
     if kind not in KINDS:
-        raise CatalogError(f"unknown catalog kind {kind!r}{nearest(kind, list(KINDS))}", field="kind")
+        raise CatalogError(
+            f"unknown catalog kind {kind!r}{nearest(kind, list(KINDS))}", field="kind"
+        )
     return kind
 
 
@@ -79,9 +83,11 @@ def get(kind: str, name: str) -> Any:
     p = path(kind, name)
     data = dict(raw(kind, name))
     data.setdefault("kind", kind)
-    spec = parse(_schema(kind), data, file=str(p))
+    spec: Any = parse(_schema(kind), data, file=str(p))
     if getattr(spec, "name", name) != name:
-        raise SpecError(f"name {spec.name!r} differs from the file name {name!r}", file=str(p), field="name")
+        raise SpecError(
+            f"name {spec.name!r} differs from the file name {name!r}", file=str(p), field="name"
+        )
     if not getattr(spec, "source", None):
         raise SpecError("every catalog entry needs a source", file=str(p), field="source")
     return spec

@@ -84,7 +84,9 @@ def split(fab: Fabric, size: int, stride: int) -> list[tuple[NetworkTier, int]]:
     return out
 
 
-def collective_time(fab: Fabric, kind: Collective, nbytes: float, size: int, stride: int = 1) -> float:
+def collective_time(
+    fab: Fabric, kind: Collective, nbytes: float, size: int, stride: int = 1
+) -> float:
     """Seconds for one collective of ``nbytes`` (per rank) over a (size, stride) group."""
     if size <= 1 or nbytes <= 0:
         return 0.0

@@ -72,7 +72,9 @@ def check(layout: Layout, model: ModelSpec, chips: int, file: str | None = None)
 
     t, p, d = layout.tensor, layout.pipeline, layout.data
     if t * p * d != chips:
-        fail("data", f"tensor x pipeline x data = {t} x {p} x {d} = {t * p * d}, but chips = {chips}")
+        fail(
+            "data", f"tensor x pipeline x data = {t} x {p} x {d} = {t * p * d}, but chips = {chips}"
+        )
     if model.heads % t:
         fail("tensor", f"heads ({model.heads}) must be divisible by tensor ({t})")
     if model.n_kv_heads % t and t % model.n_kv_heads:
@@ -90,7 +92,10 @@ def check(layout: Layout, model: ModelSpec, chips: int, file: str | None = None)
     if len(layout.stage_layers) != p:
         fail("stage_layers", f"has {len(layout.stage_layers)} entries but pipeline = {p}")
     if sum(layout.stage_layers) != model.layers:
-        fail("stage_layers", f"sums to {sum(layout.stage_layers)} but the model has {model.layers} layers")
+        fail(
+            "stage_layers",
+            f"sums to {sum(layout.stage_layers)} but the model has {model.layers} layers",
+        )
     if min(layout.stage_layers) < layout.interleave:
         fail(
             "interleave",

@@ -17,6 +17,7 @@ field); ``auto`` knobs range over values that can run:
 from __future__ import annotations
 
 from itertools import product
+from typing import Any, cast
 
 from dojosim.errors import SpecError
 from dojosim.mapping.layout import Layout, check, even_stage_layers
@@ -36,54 +37,60 @@ def _pow2_upto(n: int) -> list[int]:
 
 
 def candidates(sc: Scenario) -> list[Layout]:
-    """Valid layouts for the scenario; exactly one if no knob is ``auto``."""
+    """Valid layouts for the scenario (one per combination of ``auto`` values).
+
+    Explicit knobs contribute their one value; a scenario with no ``auto`` gives at
+    most one layout, and none (an error naming the field) if it cannot run.
+    """
     par = sc.parallelism
     model = sc.model
     chips = sc.chips
-    auto = {k for k, v in par.model_dump().items() if v == "auto"}
-    if not auto and par.data is not None:
-        return [_layout(sc, par.tensor, par.pipeline, par.data, par.micro_batch, par.interleave,  # type: ignore[arg-type]
-                        par.sequence_parallel, par.recompute, par.zero)]  # type: ignore[arg-type]
     node = sc.system.node_chips
     tensors = (
         [t for t in _pow2_upto(min(node, chips)) if model.heads % t == 0 and chips % t == 0]
         if par.tensor == "auto"
-        else [par.tensor]
+        else [cast(int, par.tensor)]
     )
     out: list[Layout] = []
     for t in tensors:
         rest = chips // t if chips % t == 0 else 0
         if par.pipeline == "auto":
-            pipes = [p for p in _divisors(rest, min(rest, model.layers)) if rest % p == 0] if rest else []
+            pipes = (
+                [p for p in _divisors(rest, min(rest, model.layers)) if rest % p == 0]
+                if rest
+                else []
+            )
         else:
-            pipes = [par.pipeline]
+            pipes = [cast(int, par.pipeline)]
         for p in pipes:
             if par.data in (None, "auto"):
                 if rest == 0 or rest % p:
                     continue
                 d = rest // p
             else:
-                d = par.data  # type: ignore[assignment]
+                d = cast(int, par.data)
             if t * p * d != chips:
                 continue
             per_replica = par.global_batch // d if par.global_batch % d == 0 else 0
             mbs = (
                 [b for b in _pow2_upto(min(per_replica, 16)) if per_replica % b == 0]
                 if par.micro_batch == "auto"
-                else [par.micro_batch]
+                else [cast(int, par.micro_batch)]
             )
             fewest = min(_stage_layers(sc, p), default=0) if p <= model.layers else 0
             vs = (
                 [v for v in range(1, 9) if v <= fewest and (v == 1 or p > 1)]
                 if par.interleave == "auto"
-                else [par.interleave]
+                else [cast(int, par.interleave)]
             )
-            rcs = ["none", "selective", "full"] if par.recompute == "auto" else [par.recompute]
-            sps = [t > 1] if par.sequence_parallel == "auto" else [par.sequence_parallel]
-            zs = [1 if d > 1 else 0] if par.zero == "auto" else [par.zero]
+            rcs: list[Any] = (
+                ["none", "selective", "full"] if par.recompute == "auto" else [par.recompute]
+            )
+            sps: list[Any] = [t > 1] if par.sequence_parallel == "auto" else [par.sequence_parallel]
+            zs: list[Any] = [1 if d > 1 else 0] if par.zero == "auto" else [par.zero]
             for b, v, rc, sp, z in product(mbs, vs, rcs, sps, zs):
                 try:
-                    lay = _layout(sc, t, p, d, b, v, sp, rc, z)  # type: ignore[arg-type]
+                    lay = _layout(sc, t, p, d, b, v, sp, rc, z)
                     check(lay, model, chips)
                 except SpecError:
                     continue
@@ -110,7 +117,9 @@ def _stage_layers(sc: Scenario, p: int) -> tuple[int, ...]:
     return even_stage_layers(sc.model.layers, p)
 
 
-def _layout(sc: Scenario, t: int, p: int, d: int, b: int, v: int, sp: bool, rc: str, z: int) -> Layout:
+def _layout(
+    sc: Scenario, t: int, p: int, d: int, b: int, v: int, sp: bool, rc: str, z: int
+) -> Layout:
     return Layout(
         tensor=t,
         pipeline=p,
@@ -146,8 +155,12 @@ def _explain(sc: Scenario) -> SpecError:
     rc = par.recompute if par.recompute != "auto" else "selective"
     z = par.zero if isinstance(par.zero, int) else 0
     try:
-        check(_layout(sc, t, p, d, b, v, par.sequence_parallel is True, rc, z), sc.model, sc.chips,
-              sc.source_file)
+        check(
+            _layout(sc, t, p, d, b, v, par.sequence_parallel is True, rc, z),
+            sc.model,
+            sc.chips,
+            sc.source_file,
+        )
     except SpecError as exc:
         return exc
     return SpecError("no layout satisfies the auto knobs", file=sc.source_file, field="parallelism")

@@ -15,6 +15,7 @@ reduction not hidden behind the last backward pass, and the optimizer update.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from dojosim.hardware.collectives import Fabric, collective_time, p2p_time
 from dojosim.mapping.layout import Layout
 from dojosim.mapping.memory import stage_params
@@ -117,7 +118,9 @@ def layer_times(
     return LayerTimes(fwd, bwd, rec, comm, comm_back, comm if recompute == "full" else 0.0)
 
 
-def _extras(model: ModelSpec, shape: LayerShape, cm: ComputeModel, first: bool, last: bool) -> float:
+def _extras(
+    model: ModelSpec, shape: LayerShape, cm: ComputeModel, first: bool, last: bool
+) -> float:
     ops = []
     if first:
         ops += embedding_forward(model, shape)

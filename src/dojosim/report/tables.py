@@ -37,7 +37,9 @@ def estimate_table(est: Any) -> Table:
     t.add_section()
     for k, v in est.breakdown.items():
         share = v / est.step_time_s if est.step_time_s else 0.0
-        t.add_row(f"  {k.removesuffix('_s').replace('_', ' ')}", f"{format_si(v, 's')} ({share:.1%})")
+        t.add_row(
+            f"  {k.removesuffix('_s').replace('_', ' ')}", f"{format_si(v, 's')} ({share:.1%})"
+        )
     t.add_section()
     for k in ("weights", "gradients", "optimizer", "activations", "transient"):
         t.add_row(f"  memory: {k}", format_si(est.memory[k], "B"))
@@ -64,7 +66,16 @@ def estimate_table(est: Any) -> Table:
 def estimates_table(ests: Sequence[Any], title: str) -> Table:
     """Several estimates side by side, one row each."""
     t = Table(title=title)
-    for col in ("scenario", "chips", "step", "MFU", "tokens/s", "TFLOP/s/chip", "memory/chip", "layout"):
+    for col in (
+        "scenario",
+        "chips",
+        "step",
+        "MFU",
+        "tokens/s",
+        "TFLOP/s/chip",
+        "memory/chip",
+        "layout",
+    ):
         t.add_column(col, justify="left" if col in ("scenario", "layout") else "right")
     for e in ests:
         lay = e.layout
@@ -95,7 +106,12 @@ def scores_table(scores: Sequence[Any], summary: dict[str, dict[str, float]]) ->
     for role, st in summary.items():
         t.add_section()
         t.add_row(
-            f"{role}: {int(st['count'])} runs", "", "mean |error|", "", "", f"{st['mean_abs_error']:.2%}"
+            f"{role}: {int(st['count'])} runs",
+            "",
+            "mean |error|",
+            "",
+            "",
+            f"{st['mean_abs_error']:.2%}",
         )
         t.add_row("", "", "max |error|", "", "", f"{st['max_abs_error']:.2%}")
     return t

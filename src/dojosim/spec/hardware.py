@@ -7,14 +7,30 @@ from typing import Literal
 from pydantic import Field, PositiveInt, model_validator
 
 from dojosim.spec.base import CatalogEntry, Frozen
-from dojosim.spec.quantities import Bandwidth, Bytes, Fraction, FlopRate, Hertz, PosBytes, Seconds, Watts
+from dojosim.spec.quantities import (
+    Bandwidth,
+    Bytes,
+    FlopRate,
+    Fraction,
+    Hertz,
+    PosBytes,
+    Seconds,
+    Watts,
+)
 
 Precision = Literal["fp32", "tf32", "bf16", "fp16", "fp8", "cfp8", "cfp16", "int8"]
 PRECISIONS: tuple[str, ...] = ("fp32", "tf32", "bf16", "fp16", "fp8", "cfp8", "cfp16", "int8")
 
 # Bytes per element of a stored tensor in each training precision.
 BYTES_PER_ELEMENT: dict[str, int] = {
-    "fp32": 4, "tf32": 4, "bf16": 2, "fp16": 2, "fp8": 1, "cfp8": 1, "cfp16": 2, "int8": 1,
+    "fp32": 4,
+    "tf32": 4,
+    "bf16": 2,
+    "fp16": 2,
+    "fp8": 1,
+    "cfp8": 1,
+    "cfp16": 2,
+    "int8": 1,
 }
 
 

@@ -56,7 +56,9 @@ def parse(model: type[M], data: Any, *, file: str | None = None, prefix: str = "
     """Validate ``data`` as ``model``; the first problem becomes one :class:`SpecError`."""
     if not isinstance(data, dict):
         what = "empty file" if data is None else f"a {type(data).__name__}"
-        raise SpecError(f"expected a mapping of fields, got {what}", file=file, field=prefix or None)
+        raise SpecError(
+            f"expected a mapping of fields, got {what}", file=file, field=prefix or None
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:

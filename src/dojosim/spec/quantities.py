@@ -15,7 +15,7 @@ from pydantic import BeforeValidator
 from dojosim.units import to_si
 
 
-def _parser(kind: str):  # type: ignore[no-untyped-def]
+def _parser(kind: str) -> BeforeValidator:
     def parse(value: Any) -> float:
         if isinstance(value, dict):
             if "value" not in value:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from annotated_types import Gt
 from pydantic import PositiveFloat
-from typing_extensions import Annotated
 
 from dojosim.spec.base import CatalogEntry
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from annotated_types import Le
 from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
-from typing_extensions import Annotated
 
 from dojosim.spec.base import Frozen
 from dojosim.spec.hardware import ChipSpec, Precision, SystemSpec
