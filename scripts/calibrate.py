@@ -1,12 +1,13 @@
 """Fit a calibration's efficiency constants on the catalog's calibration runs.
 
-Usage: python scripts/calibrate.py nvidia-ampere [--write]
+Usage: python scripts/calibrate.py nvidia-ampere [--write] [--cross-validate]
 
 Only runs with ``role: calibration`` whose chip uses the calibration are fitted;
 ``check`` rows are reported but never enter the objective. The objective is the
 mean plus the maximum absolute relative error of the predicted step time.
 With ``--write`` the fitted values and the list of fitted runs are written back
-into the calibration's YAML file.
+into the calibration's YAML file. ``--cross-validate`` refits once per model with
+that model's rows held out and reports the held-out errors (leave-one-model-out).
 """
 
 from __future__ import annotations
@@ -40,12 +41,8 @@ def errors(cal, data) -> np.ndarray:  # type: ignore[no-untyped-def]
     return np.array([estimate(sc, calibration=cal).step_time_s / m - 1 for _, sc, m in data])
 
 
-def main() -> None:
-    name = sys.argv[1]
-    base = catalog.get("calibration", name)
-    fit_rows = rows(name, "calibration")
-    if not fit_rows:
-        sys.exit(f"no calibration runs use {name}")
+def fit(base, fit_rows):  # type: ignore[no-untyped-def]
+    """Best parameters (SI) on ``fit_rows`` from three starting points."""
 
     def cal_of(x: np.ndarray):  # type: ignore[no-untyped-def]
         return base.model_copy(update=dict(zip(PARAMS, (float(v) for v in x), strict=True)))
@@ -71,7 +68,16 @@ def main() -> None:
             best = res
     assert best is not None
     x = best.x * scale
-    cal = cal_of(x)
+    return x, cal_of(x)
+
+
+def main() -> None:
+    name = sys.argv[1]
+    base = catalog.get("calibration", name)
+    fit_rows = rows(name, "calibration")
+    if not fit_rows:
+        sys.exit(f"no calibration runs use {name}")
+    x, cal = fit(base, fit_rows)
     for p, v in zip(PARAMS, x, strict=True):
         print(f"{p} = {v:.6g}")
     e = errors(cal, fit_rows)
@@ -81,6 +87,17 @@ def main() -> None:
     for n, sc, m in rows(name, "check"):
         err = estimate(sc, calibration=cal).step_time_s / m - 1
         print(f"  check   {n:42s} measured {m:8.2f}  error {err:+.2%}")
+    if "--cross-validate" in sys.argv:
+        models = sorted({sc.model.name for _, sc, _ in fit_rows})
+        held_errors = []
+        for held in models:
+            train = [r for r in fit_rows if r[1].model.name != held]
+            test = [r for r in fit_rows if r[1].model.name == held]
+            _, cv = fit(base, train)
+            for (n, _, m), err in zip(test, errors(cv, test), strict=True):
+                held_errors.append(abs(err))
+                print(f"  held out {n:41s} measured {m:8.2f}  error {err:+.2%}")
+        print(f"  leave-one-model-out: mean |error| {np.mean(held_errors):.2%}  max {np.max(held_errors):.2%}")
     if "--write" in sys.argv:
         path = catalog.path("calibration", name)
         text = path.read_text()
