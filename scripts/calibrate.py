@@ -22,8 +22,9 @@ from dojosim import catalog
 from dojosim.perf.estimate import estimate
 from dojosim.spec.resolve import load_scenario
 
-PARAMS = ("matmul_efficiency", "matmul_half_size", "memory_efficiency", "kernel_overhead")
-BOUNDS = ((0.5, 1.0), (1.0, 2000.0), (0.3, 1.0), (0.0, 50e-6))
+# memory_efficiency is not fitted: it comes from a measured copy-bandwidth micro-benchmark.
+PARAMS = ("matmul_efficiency", "matmul_half_size", "kernel_overhead")
+BOUNDS = ((0.5, 1.0), (1.0, 2000.0), (0.0, 50e-6))
 
 
 def rows(name: str, role: str) -> list[tuple[str, object, float]]:
@@ -54,10 +55,10 @@ def fit(base, fit_rows):  # type: ignore[no-untyped-def]
         e = np.abs(errors(cal_of(x), fit_rows))
         return float(e.mean() + e.max())
 
-    scale = np.array([1.0, 100.0, 1.0, 1e-5])
+    scale = np.array([1.0, 100.0, 1e-5])
     x0 = np.array([getattr(base, p) for p in PARAMS]) / scale
     best = None
-    for start in (x0, x0 * [0.95, 0.5, 1.0, 0.5], x0 * [1.05, 2.0, 0.9, 1.5]):
+    for start in (x0, x0 * [0.95, 0.5, 0.5], x0 * [1.05, 2.0, 1.5]):
         res = minimize(
             lambda y: objective(y * scale),
             start,
@@ -104,8 +105,7 @@ def main() -> None:
         values = {
             "matmul_efficiency": f"{x[0]:.4f}",
             "matmul_half_size": f"{x[1]:.1f}",
-            "memory_efficiency": f"{x[2]:.4f}",
-            "kernel_overhead": f'"{x[3] * 1e6:.2f} us"',
+            "kernel_overhead": f'"{x[2] * 1e6:.2f} us"',
         }
         for key, val in values.items():
             text = re.sub(rf"^{key}:.*$", f"{key}: {val}", text, flags=re.M)

@@ -74,6 +74,32 @@ def raw(kind: str, name: str) -> dict[str, Any]:
     return data
 
 
+# Fields a calibration may take from the calibration it names as ``base:``.
+INHERITED = (
+    "matmul_efficiency",
+    "matmul_half_size",
+    "memory_efficiency",
+    "kernel_overhead",
+    "flash_attention_efficiency",
+    "network_efficiency_scale",
+)
+
+
+def _inherited(kind: str, name: str, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The entry's mapping with constants a calibration carries over from its ``base:`` filled in."""
+    data = dict(raw(kind, name))
+    base = data.get("base")
+    if kind != "calibration" or not base:
+        return data
+    if base in seen or base == name:
+        raise SpecError(f"calibration base cycle through {base!r}", file=str(path(kind, name)), field="base")
+    parent = _inherited(kind, str(base), (*seen, name))
+    for key in INHERITED:
+        if key not in data and key in parent:
+            data[key] = parent[key]
+    return data
+
+
 @functools.cache
 def get(kind: str, name: str) -> Any:
     """The validated, frozen spec of an entry."""
@@ -81,7 +107,7 @@ def get(kind: str, name: str) -> Any:
 
     kind = check_kind(kind)
     p = path(kind, name)
-    data = dict(raw(kind, name))
+    data = _inherited(kind, name)
     data.setdefault("kind", kind)
     spec: Any = parse(_schema(kind), data, file=str(p))
     if getattr(spec, "name", name) != name:
