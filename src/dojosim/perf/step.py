@@ -168,10 +168,9 @@ def step_times(
         if layout.zero == 0:
             dp = collective_time(fab, "all_reduce", g, d, t)
         else:
-            # ZeRO-2/3 keep only a shard of the gradients, so every micro-batch's gradients
-            # are reduce-scattered as they are produced instead of accumulated locally.
-            scatters = m if layout.zero >= 2 else 1
-            dp = scatters * collective_time(fab, "reduce_scatter", g, d, t)
+            # Gradients are accumulated over the micro-batches and reduce-scattered once per
+            # step (Megatron's distributed optimizer; FSDP without resharding, as in Llama 3).
+            dp = collective_time(fab, "reduce_scatter", g, d, t)
             dp += collective_time(fab, "all_gather", params * shape.e, d, t)
         if layout.zero >= 3:
             # weights gathered again for every micro-batch's forward and backward
