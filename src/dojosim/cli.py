@@ -171,13 +171,29 @@ _register_rooms()
 def main() -> None:
     """Entry point of the ``dojosim`` command."""
     try:
-        app()
+        code = app(standalone_mode=False)
     except DojosimError as exc:
-        sys.stderr.write(f"dojosim: error: {exc}\n")
-        sys.exit(2)
+        _fail(str(exc))
     except KeyboardInterrupt:
         sys.stderr.write("dojosim: interrupted\n")
         sys.exit(130)
+    except Exception as exc:
+        # Usage errors (bad option values, unknown options, missing arguments) come from the
+        # click that typer vendors; recognise them by their interface, not their import path.
+        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+            raise
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            ctx = getattr(exc, "ctx", None)
+            sys.stdout.write((ctx.get_help() if ctx else exc.format_message()) + "\n")
+            sys.exit(0)
+        _fail(" ".join(str(exc.format_message()).split()), int(exc.exit_code))
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    """One line on stderr, then exit: the CLI's answer to bad input."""
+    sys.stderr.write(f"dojosim: error: {message}\n")
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,57 @@
+"""The year at a glance: β angle, eclipse minutes per orbit and daily sunlight (PNG)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from dojosim.errors import DojosimError
+from dojosim.site import constants as C
+from dojosim.site.sunlight import OrbitYear
+
+
+def plot_year(year: OrbitYear, path: str | Path) -> Path:
+    """Write a three-panel PNG of ``year`` to ``path``; returns the path."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover - depends on the install
+        raise DojosimError("--plot needs matplotlib (pip install 'dojosim[site]')") from None
+    out = Path(path)
+    if not out.parent.exists():
+        raise DojosimError(f"cannot write {out}: folder {out.parent} does not exist")
+    e = year.per_orbit
+    day = e.t_mid_s / C.DAY_S
+    daily = year.series.daily_sunlit_fraction()
+    d = year.to_dict()
+    orbit = d["orbit"]
+    assert isinstance(orbit, dict)
+    fig, axes = plt.subplots(3, 1, figsize=(9, 8), sharex=True, constrained_layout=True)
+    axes[0].plot(day, np.degrees(e.beta_rad), lw=0.8)
+    axes[0].set_ylabel("β angle (deg)")
+    axes[1].plot(day, e.eclipse_s / 60.0, lw=0.8, color="tab:red")
+    axes[1].set_ylabel("eclipse per orbit (min)")
+    axes[2].plot(np.arange(daily.size) + 0.5, 100.0 * daily, lw=0.8, color="tab:orange")
+    axes[2].set_ylabel("sunlight per day (%)")
+    axes[2].set_xlabel(f"day of {year.year}")
+    plane = (
+        f"SSO LTAN {orbit['ltan']}"
+        if orbit["sun_synchronous"]
+        else f"i = {orbit['inclination_deg']:.1f}°"
+    )
+    fig.suptitle(
+        f"{orbit['altitude_km']:.0f} km, {plane}: sunlit {100 * year.series.sunlit_fraction:.2f} %, "
+        f"max eclipse {e.max_eclipse_s / 60:.1f} min, {year.eclipse_season_days} eclipse days"
+    )
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    try:
+        fig.savefig(out, dpi=120)
+    except OSError as exc:
+        raise DojosimError(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)
+    return out
