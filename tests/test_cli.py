@@ -94,3 +94,21 @@ def test_builtin_scenario_by_name() -> None:
     assert doc["fits_in_memory"]
     assert doc["chips"] == 1024
     assert {"tensor", "pipeline", "micro_batch", "recompute"} <= set(doc["chosen"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("estimate",), ("estimate", "x.yaml", "--bogus"), ("orbit", "--altitude-km", "abc")],
+)
+def test_usage_errors_are_one_line(args: tuple[str, ...]) -> None:
+    proc = run(*args)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert proc.stderr.startswith("dojosim: error: ")
+
+
+def test_no_arguments_prints_help() -> None:
+    proc = run()
+    assert proc.returncode == 0
+    assert "Usage" in proc.stdout
