@@ -98,7 +98,9 @@ def main() -> None:
             for (n, _, m), err in zip(test, errors(cv, test), strict=True):
                 held_errors.append(abs(err))
                 print(f"  held out {n:41s} measured {m:8.2f}  error {err:+.2%}")
-        print(f"  leave-one-model-out: mean |error| {np.mean(held_errors):.2%}  max {np.max(held_errors):.2%}")
+        print(
+            f"  leave-one-model-out: mean |error| {np.mean(held_errors):.2%}  max {np.max(held_errors):.2%}"
+        )
     if "--write" in sys.argv:
         path = catalog.path("calibration", name)
         text = path.read_text()

@@ -92,7 +92,9 @@ def _inherited(kind: str, name: str, seen: tuple[str, ...] = ()) -> dict[str, An
     if kind != "calibration" or not base:
         return data
     if base in seen or base == name:
-        raise SpecError(f"calibration base cycle through {base!r}", file=str(path(kind, name)), field="base")
+        raise SpecError(
+            f"calibration base cycle through {base!r}", file=str(path(kind, name)), field="base"
+        )
     parent = _inherited(kind, str(base), (*seen, name))
     for key in INHERITED:
         if key not in data and key in parent:

@@ -26,9 +26,13 @@ class Calibration(CatalogEntry):
     * ``kernel_overhead``: fixed time per kernel (launch, tail, synchronisation), seconds.
     * ``flash_attention_efficiency``: fraction of the dense peak a fused attention kernel
       reaches on its (causal-halved) FLOPs.
+
+    A calibration may name a ``base:`` calibration; constants it does not give are
+    carried over from there (and stay in step when the base is refitted).
     """
 
     kind: Literal["calibration"] = "calibration"
+    base: str | None = None  # constants not given here are carried over from this calibration
     matmul_efficiency: Efficiency
     matmul_half_size: PosRatio
     memory_efficiency: Efficiency

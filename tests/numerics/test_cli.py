@@ -1,0 +1,92 @@
+"""`dojosim numerics ...` through the real CLI app."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dojosim.cli import app
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dojosim.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_info_prints_the_range() -> None:
+    r = runner.invoke(app, ["numerics", "info", "cfp8_143", "--bias", "7"])
+    assert r.exit_code == 0, r.output
+    assert "largest            480" in r.output
+    assert "smallest normal    0.015625 (2^-6)" in r.output
+    assert "smallest denormal  0.001953125 (2^-9)" in r.output
+
+
+def test_info_json_and_codes() -> None:
+    r = runner.invoke(app, ["numerics", "info", "cfp8_152", "--bias", "15", "--codes", "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["largest"] == 1.75 * 2.0**16
+    assert doc["smallest_denormal"] == 2.0**-16
+    assert len(doc["codes"]) == 256
+    assert doc["codes"][0x7F]["value"] == doc["largest"]
+    assert doc["codes"][0x80]["class"] == "zero"
+
+
+def test_info_literal_denormals_and_code_table() -> None:
+    r = runner.invoke(
+        app, ["numerics", "info", "cfp8_143", "--bias", "0", "--denormals", "literal", "--codes"]
+    )
+    assert r.exit_code == 0, r.output
+    assert "smallest denormal  0.125 (2^-3)" in r.output
+    assert "0x7f  0  15     7  normal    61440.0" in r.output
+
+
+def test_formats_lists_everything() -> None:
+    r = runner.invoke(app, ["numerics", "formats", "--json"])
+    names = [row["format"] for row in json.loads(r.stdout)]
+    assert names[:4] == ["cfp8_143", "cfp8_152", "cfp16_shp", "cfp16_uhp"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["numerics", "info", "cfp8_134"], "did you mean 'cfp8_143'"),
+        (["numerics", "info", "cfp8_143", "--bias", "64"], "outside 0..63"),
+        (["numerics", "info", "cfp8_143", "--bias", "seven"], "--bias must be"),
+        (["numerics", "train", "--format", "bf17", "--json"], "unknown number format"),
+        (["numerics", "train", "--bias", "99"], "outside 0..63"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
+    r = _run(*args)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("dojosim: error:") and message in lines[0]
+
+
+def test_train_json_is_one_document() -> None:
+    r = _run("numerics", "train", "--epochs", "2", "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)  # exactly one JSON document on stdout
+    assert {"final_accuracy", "final_loss", "baseline_final_accuracy"} <= doc.keys()
+    assert len(doc["curves"]["format"]["test_accuracy"]) == 2
+    assert "training" in r.stderr
+
+
+def test_train_table_and_plot(tmp_path: Path) -> None:
+    png = tmp_path / "curves.png"
+    r = runner.invoke(
+        app, ["numerics", "train", "--epochs", "2", "--bias", "9", "--plot", str(png)]
+    )
+    assert r.exit_code == 0, r.output
+    assert "cfp8_143 bias=9" in r.stdout and "final accuracy" in r.stdout
+    assert png.stat().st_size > 1000
