@@ -11,6 +11,7 @@ import sys
 import typer
 
 from dojosim.errors import DojosimError
+from dojosim.report.jsonout import print_json
 
 app = typer.Typer(
     name="dojosim",
@@ -49,8 +50,6 @@ def estimate(
 
     est = run_estimate(_scenario_source(scenario))
     if json_out:
-        from dojosim.report.jsonout import print_json
-
         print_json(est.as_dict())
     else:
         from dojosim.report.tables import console, estimate_table
@@ -69,8 +68,6 @@ def demo(json_out: bool = JSON_OPT) -> None:
         sys.stderr.write(f"estimating {name} ...\n")
         results.append(run_estimate(str(scenarios.path(name))))
     if json_out:
-        from dojosim.report.jsonout import print_json
-
         print_json({"scenarios": [e.as_dict() for e in results]})
     else:
         from dojosim.report.tables import console, estimates_table
@@ -93,8 +90,6 @@ def validate(
             raise DojosimError(f"--role: expected calibration, check or claim, got {r!r}")
     scores = v.validate(role or None)
     if json_out:
-        from dojosim.report.jsonout import print_json
-
         print_json([s.as_dict() for s in scores])
     else:
         from dojosim.report.tables import console, scores_table
@@ -119,8 +114,6 @@ def catalog_list(
         for n in names(k)
     ]
     if json_out:
-        from dojosim.report.jsonout import print_json
-
         print_json(rows)
         return
     from rich.table import Table
@@ -146,8 +139,6 @@ def catalog_show(
 
     k = find(name, kind)
     if json_out:
-        from dojosim.report.jsonout import print_json
-
         print_json(resolved(k, name))
         return
     import yaml

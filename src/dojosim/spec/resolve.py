@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,25 +16,26 @@ from dojosim.spec.scenario import Scenario, ScenarioFile
 from dojosim.spec.workload import ModelSpec
 
 
+def _lookup(call: Callable[[], Any], file: str | None, field: str) -> Any:
+    """Run a catalog lookup; an unknown name is reported against the scenario's field."""
+    try:
+        return call()
+    except SpecError as exc:
+        if exc.file is None:
+            raise SpecError(exc.detail, file=file, field=field) from None
+        raise
+
+
 def _entry(kind: str, value: Any, schema: type, file: str | None, field: str) -> Any:
     """A catalog name, or an inline mapping (optionally ``base:`` a catalog name plus overrides)."""
     if isinstance(value, str):
-        try:
-            return catalog.get(kind, value)
-        except SpecError as exc:
-            if exc.file is None:  # unknown name: report it against the scenario's field
-                raise SpecError(exc.detail, file=file, field=field) from None
-            raise
+        return _lookup(lambda: catalog.get(kind, value), file, field)
     data = dict(value)
     base = data.pop("base", None)
     if base is not None:
-        merged = dict(catalog.raw(kind, str(base))) if isinstance(base, str) else {}
         if not isinstance(base, str):
             raise SpecError("base must be a catalog name", file=file, field=f"{field}.base")
-        try:
-            catalog.path(kind, base)
-        except SpecError as exc:
-            raise SpecError(exc.detail, file=file, field=f"{field}.base") from None
+        merged = dict(_lookup(lambda: catalog.raw(kind, base), file, f"{field}.base"))
         merged.update(data)
         merged["name"] = data.get("name", f"{base}*")
         data = merged
@@ -49,12 +51,7 @@ def resolve(data: Any, *, file: str | None = None) -> Scenario:
     if sf.seq_len is not None:
         model = model.model_copy(update={"seq_len": sf.seq_len})
     system: SystemSpec = _entry("system", sf.system, SystemSpec, file, "system")
-    try:
-        chip = catalog.get("chip", system.chip)
-    except SpecError as exc:
-        if exc.file is None:
-            raise SpecError(exc.detail, file=file, field="system.chip") from None
-        raise
+    chip = _lookup(lambda: catalog.get("chip", system.chip), file, "system.chip")
     try:
         return Scenario(
             name=sf.name,
