@@ -21,6 +21,7 @@ from dojosim.mapping.layout import Layout
 from dojosim.mapping.memory import stage_params
 from dojosim.perf.compute import ComputeModel
 from dojosim.spec.workload import ModelSpec
+from dojosim.workload.ops import Op
 from dojosim.workload.transformer import (
     LayerShape,
     attention_core_forward,
@@ -118,15 +119,8 @@ def layer_times(
     return LayerTimes(fwd, bwd, rec, comm, comm_back, comm if recompute == "full" else 0.0)
 
 
-def _extras(
-    model: ModelSpec, shape: LayerShape, cm: ComputeModel, first: bool, last: bool
-) -> float:
-    ops = []
-    if first:
-        ops += embedding_forward(model, shape)
-    if last:
-        ops += logits_forward(model, shape)
-    return cm.ops_time(ops) + cm.ops_time(backward(ops)) if ops else 0.0
+def _forward_backward(ops: list[Op], cm: ComputeModel) -> float:
+    return cm.ops_time(ops) + cm.ops_time(backward(ops))
 
 
 def step_times(
@@ -151,11 +145,18 @@ def step_times(
     # (Megatron's scatter-gather optimisation), forward and backward, once per virtual stage.
     act_bytes = shape.b * shape.s * model.hidden * shape.e / t
     p2p = 2 * v * p2p_time(fab, act_bytes, t * d) if p > 1 else 0.0
-    stage = []
-    for i in range(p):
-        n = layout.stage_layers[i]
-        stage.append(n * lt.total + _extras(model, shape, cm, i == 0, i == p - 1) + p2p)
+    # The first stage also embeds the tokens, the last computes the logits and the loss.
+    embed = _forward_backward(embedding_forward(model, shape), cm)
+    head = _forward_backward(logits_forward(model, shape), cm)
+    stage = [
+        layout.stage_layers[i] * lt.total
+        + (embed if i == 0 else 0.0)
+        + (head if i == p - 1 else 0.0)
+        + p2p
+        for i in range(p)
+    ]
     slowest = max(range(p), key=lambda i: stage[i])
+    n = layout.stage_layers[slowest]
     t_max = stage[slowest]
     t_mean = sum(stage) / p
     pipeline = m * t_max + (p - 1) / v * t_mean
@@ -175,14 +176,13 @@ def step_times(
         if layout.zero >= 3:
             # weights gathered again for every micro-batch's forward and backward
             dp += 2 * m * collective_time(fab, "all_gather", params * shape.e, d, t)
-        window = layout.stage_layers[slowest] * lt.backward if layout.overlap_data_parallel else 0.0
+        window = n * lt.backward if layout.overlap_data_parallel else 0.0
         data_comm = max(0.0, dp - window)
     local = params / (d if layout.zero >= 1 else 1)
     optimizer = local * OPTIMIZER_BYTES_PER_PARAM / (cm.memory_bandwidth * cm.memory_efficiency)
     optimizer += 3 * cm.kernel_overhead
 
-    n = layout.stage_layers[slowest]
-    extras = t_max - n * lt.total - p2p
+    extras = t_max - n * lt.total - p2p  # embedding and/or logits on the slowest stage
     step = pipeline + data_comm + optimizer
     return StepTimes(
         step=step,
