@@ -59,20 +59,30 @@ def estimate(
 
 @app.command()
 def demo(json_out: bool = JSON_OPT) -> None:
-    """Estimate the built-in scenarios (GPT-3 175B on 1,024 A100 and H100, Llama 3 70B) side by side."""
+    """Estimate the built-in scenarios side by side, then Dojo against Tesla's A100 cluster and H100.
+
+    The Dojo section trains one epoch of the FSD-style network over 10 M clips
+    and GPT-3 175B on an ExaPOD, 5,760 A100 (Tesla's 2021 cluster) and 10,000 H100.
+    """
     from dojosim import scenarios
     from dojosim.perf.estimate import estimate as run_estimate
+    from dojosim.report.dojo_demo import dojo_section, dojo_tables
 
     results = []
     for name in scenarios.DEMO:
         sys.stderr.write(f"estimating {name} ...\n")
         results.append(run_estimate(str(scenarios.path(name))))
+    sys.stderr.write("estimating the Dojo comparison ...\n")
+    dojo = dojo_section()
     if json_out:
-        print_json({"scenarios": [e.as_dict() for e in results]})
+        print_json({"scenarios": [e.as_dict() for e in results], "dojo": dojo})
     else:
         from dojosim.report.tables import console, estimates_table
 
-        console().print(estimates_table(results, "dojosim demo: built-in scenarios"))
+        out = console()
+        out.print(estimates_table(results, "dojosim demo: built-in scenarios"))
+        for table in dojo_tables(dojo):
+            out.print(table)
 
 
 @app.command()
@@ -151,9 +161,11 @@ def catalog_show(
 def _register_rooms() -> None:
     from dojosim.numerics.cli import register as register_numerics
     from dojosim.site.cli import register as register_site
+    from dojosim.workload.cli import app as workload_app
 
     register_numerics(app)
     register_site(app)
+    app.add_typer(workload_app, name="workload")
 
 
 _register_rooms()

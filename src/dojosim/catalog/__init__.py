@@ -21,10 +21,14 @@ ROOT = Path(__file__).resolve().parent
 KINDS: dict[str, tuple[str, str]] = {
     "chip": ("chips", "dojosim.spec.hardware:ChipSpec"),
     "system": ("systems", "dojosim.spec.hardware:SystemSpec"),
+    "device": ("devices", "dojosim.spec.hardware:DeviceSpec"),
     "model": ("models", "dojosim.spec.workload:ModelSpec"),
     "run": ("runs", "dojosim.spec.run:RunSpec"),
     "calibration": ("calibrations", "dojosim.spec.calibration:Calibration"),
     "site": ("sites", "dojosim.site.schema:SiteEntry"),
+    "network": ("networks", "dojosim.spec.network:NetworkSpec"),
+    "data": ("data", "dojosim.spec.data:DataEntry"),
+    "price": ("prices", "dojosim.cost.spec:PriceEntry"),
 }
 
 

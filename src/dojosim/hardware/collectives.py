@@ -12,7 +12,15 @@ The alpha-beta cost of one phase over ``n`` members moving ``S`` bytes:
 all-reduce and ``(n-1)/n`` for reduce-scatter, all-gather and all-to-all, and
 ``B`` is the effective per-chip bandwidth of the tier (see :func:`tier_bandwidth`).
 Latency grows with log2 n because large rings are run as pipelined trees for
-small messages; bandwidth terms dominate for the sizes in training.
+small messages; bandwidth terms dominate for the sizes in training. On a 2D
+mesh (Dojo) there is no switch to shortcut a ring, so a phase pays one
+latency per ring step: dimension-ordered rings take ``d - 1`` steps along each
+dimension ``d`` the group spans (twice for an all-reduce).
+
+A tier's ``shared_by`` divides its bandwidth among the chips that use it at
+once (a Dojo tile edge carries the traffic of all 25 dies of the tile). A
+``shortcut`` tier (Dojo's Ethernet Z-plane) offers a second route for the
+phases of the tier before it; each phase takes the faster route.
 """
 
 from __future__ import annotations
@@ -30,19 +38,51 @@ _FACTOR = {"all_reduce": 2.0, "reduce_scatter": 1.0, "all_gather": 1.0, "all_to_
 
 @dataclass(frozen=True, slots=True)
 class Fabric:
-    """A system's tiers resolved for a job of ``chips`` chips: (tier, chips per unit) innermost first."""
+    """A system's tiers resolved for a job of ``chips`` chips: (tier, chips per unit) innermost first.
+
+    ``shortcuts`` maps a tier's name to the shortcut tier that can carry its phases.
+    ``record``, when given, accumulates the seconds each tier (by role, else name)
+    carries, to name the network bottleneck of a layout.
+    """
 
     tiers: tuple[tuple[NetworkTier, int], ...]
     scale: float = 1.0  # calibration multiplier on collective efficiency
+    shortcuts: tuple[tuple[str, NetworkTier], ...] = ()
+    record: dict[str, float] | None = None
+
+    def shortcut_for(self, tier: NetworkTier) -> NetworkTier | None:
+        for name, short in self.shortcuts:
+            if name == tier.name:
+                return short
+        return None
+
+    def recording(self) -> Fabric:
+        """A copy of this fabric that records seconds per tier."""
+        return Fabric(self.tiers, self.scale, self.shortcuts, {})
 
 
 def fabric(system: SystemSpec, chips: int, scale: float = 1.0) -> Fabric:
     """The tiers of ``system`` for a job of ``chips`` chips; an unbounded tier spans the job."""
-    tiers = []
+    tiers: list[tuple[NetworkTier, int]] = []
+    shortcuts: list[tuple[str, NetworkTier]] = []
     for tier in system.network:
+        if tier.shortcut:
+            if tiers:
+                shortcuts.append((tiers[-1][0].name, tier))
+            continue
         unit = tier.size if tier.size is not None else chips
         tiers.append((tier, max(unit, 1)))
-    return Fabric(tuple(tiers), scale)
+    return Fabric(tuple(tiers), scale, tuple(shortcuts))
+
+
+def _label(tier: NetworkTier) -> str:
+    return tier.role or tier.name
+
+
+def _add(fab: Fabric, tier: NetworkTier, seconds: float) -> None:
+    if fab.record is not None:
+        key = _label(tier)
+        fab.record[key] = fab.record.get(key, 0.0) + seconds
 
 
 def tier_bandwidth(tier: NetworkTier, members: int) -> float:
@@ -53,7 +93,7 @@ def tier_bandwidth(tier: NetworkTier, members: int) -> float:
     once; a mesh without wrap-around links halves that (a ring laid on a line
     crosses each link twice).
     """
-    bw = tier.bandwidth * tier.collective_efficiency
+    bw = tier.bandwidth * tier.collective_efficiency / tier.shared_by
     if tier.topology in ("torus", "mesh") and tier.dims:
         used, covered = 0, 1
         for d in sorted(tier.dims, reverse=True):
@@ -84,6 +124,26 @@ def split(fab: Fabric, size: int, stride: int) -> list[tuple[NetworkTier, int]]:
     return out
 
 
+def _steps(tier: NetworkTier, kind: Collective, n: int) -> float:
+    """Latency-bound steps of one phase over ``n`` members of ``tier``."""
+    if tier.topology == "mesh" and tier.dims:
+        steps, covered = 0, 1
+        for d in sorted(tier.dims, reverse=True):
+            if covered >= n:
+                break
+            span = min(d, -(-n // covered))
+            steps += span - 1
+            covered *= d
+        return steps * (2 if kind == "all_reduce" else 1)
+    return 2 * math.ceil(math.log2(n))
+
+
+def _phase(fab: Fabric, tier: NetworkTier, kind: Collective, data: float, n: int) -> float:
+    bw = tier_bandwidth(tier, n) * fab.scale
+    f = _FACTOR[kind] * (n - 1) / n
+    return tier.latency * _steps(tier, kind, n) + data * f / bw
+
+
 def collective_time(
     fab: Fabric, kind: Collective, nbytes: float, size: int, stride: int = 1
 ) -> float:
@@ -93,12 +153,22 @@ def collective_time(
     total = 0.0
     data = nbytes
     for tier, n in split(fab, size, stride):
-        bw = tier_bandwidth(tier, n) * fab.scale
-        f = _FACTOR[kind] * (n - 1) / n
-        total += tier.latency * 2 * math.ceil(math.log2(n)) + data * f / bw
+        used, t = tier, _phase(fab, tier, kind, data, n)
+        short = fab.shortcut_for(tier)
+        if short is not None:
+            t_short = _phase(fab, short, kind, data, n)
+            if t_short < t:
+                used, t = short, t_short
+        _add(fab, used, t)
+        total += t
         if kind != "all_to_all":
             data /= n  # the next tier works on this tier's shard
     return total
+
+
+def _send(fab: Fabric, tier: NetworkTier, nbytes: float) -> float:
+    bw = tier.bandwidth * tier.collective_efficiency / tier.shared_by * fab.scale
+    return tier.latency + nbytes / bw
 
 
 def p2p_time(fab: Fabric, nbytes: float, stride: int) -> float:
@@ -107,5 +177,10 @@ def p2p_time(fab: Fabric, nbytes: float, stride: int) -> float:
         return 0.0
     for tier, unit in fab.tiers:
         if stride < unit or tier is fab.tiers[-1][0]:
-            return tier.latency + nbytes / (tier.bandwidth * tier.collective_efficiency * fab.scale)
+            used, t = tier, _send(fab, tier, nbytes)
+            short = fab.shortcut_for(tier)
+            if short is not None and _send(fab, short, nbytes) < t:
+                used, t = short, _send(fab, short, nbytes)
+            _add(fab, used, t)
+            return t
     return 0.0  # pragma: no cover - the last tier always answers

@@ -96,6 +96,10 @@ def memory_per_chip(
         opt = n * ob / (d if z >= 1 else 1)
         acts = act_layer * layout.stage_layers[i] * in_flight(layout, i)
         transient = work + (logits if i == layout.pipeline - 1 else 0.0)
+        if z >= 3:
+            # ZeRO-3 gathers each layer's full weights before use, prefetching the next one
+            # (FSDP's default): two layers of unsharded weights are resident at once.
+            transient += 2 * params_per_layer(model) / layout.tensor * wb
         mb = MemoryBreakdown(weights, grads, opt, acts, transient, i)
         if best is None or mb.total > best.total:
             best = mb

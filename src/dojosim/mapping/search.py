@@ -4,7 +4,8 @@ Explicit knobs are kept as given (and checked later, with errors naming the
 field); ``auto`` knobs range over values that can run:
 
 * tensor: powers of two dividing the heads, inside one node (tensor parallelism
-  outside the scale-up domain is never competitive);
+  outside the scale-up domain is never competitive); on a mesh of dies, any
+  size that forms a rectangle inside the tile;
 * pipeline: divisors of ``chips / tensor`` up to the layer count;
 * micro_batch: powers of two dividing the per-replica batch, up to 16;
 * interleave: 1 to 8 virtual stages that fit the fewest layers on a stage;
@@ -21,6 +22,7 @@ from typing import Any, cast
 
 from dojosim.errors import SpecError
 from dojosim.mapping.layout import Layout, check, even_stage_layers
+from dojosim.mapping.spatial import rectangle
 from dojosim.spec.scenario import Scenario
 
 
@@ -46,11 +48,7 @@ def candidates(sc: Scenario) -> list[Layout]:
     model = sc.model
     chips = sc.chips
     node = sc.system.node_chips
-    tensors = (
-        [t for t in _pow2_upto(min(node, chips)) if model.heads % t == 0 and chips % t == 0]
-        if par.tensor == "auto"
-        else [cast(int, par.tensor)]
-    )
+    tensors = _tensor_sizes(sc) if par.tensor == "auto" else [cast(int, par.tensor)]
     out: list[Layout] = []
     for t in tensors:
         rest = chips // t if chips % t == 0 else 0
@@ -101,6 +99,23 @@ def candidates(sc: Scenario) -> list[Layout]:
         # Nothing valid: build the layout as written so that `check` reports the first problem.
         raise _explain(sc)
     return out
+
+
+def _tensor_sizes(sc: Scenario) -> list[int]:
+    """Tensor-parallel sizes worth trying: inside one node and dividing the heads.
+
+    On a switched node (NVSwitch) powers of two; on a mesh of dies (a Dojo tile)
+    any size that forms a rectangle of dies inside the tile, since a rectangle's
+    rings use the tile's own links whatever its size.
+    """
+    node, chips, heads = sc.system.node_chips, sc.chips, sc.model.heads
+    inner = sc.system.network[0]
+    if inner.topology == "mesh" and inner.dims:
+        dims = list(inner.dims)
+        sizes = [t for t in range(1, min(node, chips) + 1) if rectangle(t, dims) is not None]
+    else:
+        sizes = _pow2_upto(min(node, chips))
+    return [t for t in sizes if heads % t == 0 and chips % t == 0]
 
 
 def _higher_zero(sc: Scenario, layouts: list[Layout]) -> list[Layout]:

@@ -74,6 +74,10 @@ class StepTimes:
     data_comm: float
     optimizer: float
     stage_time: float  # slowest stage, one micro-batch
+    offchip: float = 0.0  # streaming to off-chip memory not hidden behind compute (Dojo's DIPs)
+    # With ``record=True``: seconds each tier carried, per kind of traffic ("tensor", "pipeline",
+    # "data"), for one layer, one send and one step's reduction respectively.
+    network: dict[str, dict[str, float]] | None = None
 
     def breakdown(self) -> dict[str, float]:
         return {
@@ -85,6 +89,7 @@ class StepTimes:
             "pipeline_bubble_s": self.pipeline_bubble,
             "data_comm_s": self.data_comm,
             "optimizer_s": self.optimizer,
+            "offchip_stream_s": self.offchip,
         }
 
 
@@ -131,20 +136,29 @@ def step_times(
     fab: Fabric,
     grad_bytes: float,
     cache: dict[tuple[LayerShape, str], LayerTimes] | None = None,
+    *,
+    record: bool = False,
 ) -> StepTimes:
-    """Time one step of ``layout``; ``cache`` reuses layer times across layouts of one scenario."""
+    """Time one step of ``layout``; ``cache`` reuses layer times across layouts of one scenario.
+
+    ``record`` replays the communication on recording fabrics so the result says
+    which network tier carried which traffic (slower; for the chosen layout only).
+    """
     p, v, t, d = layout.pipeline, layout.interleave, layout.tensor, layout.data
     m = layout.micro_batches
+    fab_t, fab_p, fab_d = (
+        (fab.recording(), fab.recording(), fab.recording()) if record else (fab, fab, fab)
+    )
     key = (shape, layout.recompute)
-    lt = cache.get(key) if cache is not None else None
+    lt = cache.get(key) if cache is not None and not record else None
     if lt is None:
-        lt = layer_times(model, shape, layout.recompute, cm, fab)
-        if cache is not None:
+        lt = layer_times(model, shape, layout.recompute, cm, fab_t)
+        if cache is not None and not record:
             cache[key] = lt
     # Pipeline neighbours are t * d ranks apart; each sends 1/t of the activation
     # (Megatron's scatter-gather optimisation), forward and backward, once per virtual stage.
     act_bytes = shape.b * shape.s * model.hidden * shape.e / t
-    p2p = 2 * v * p2p_time(fab, act_bytes, t * d) if p > 1 else 0.0
+    p2p = 2 * v * p2p_time(fab_p, act_bytes, t * d) if p > 1 else 0.0
     # The first stage also embeds the tokens, the last computes the logits and the loss.
     embed = _forward_backward(embedding_forward(model, shape), cm)
     head = _forward_backward(logits_forward(model, shape), cm)
@@ -167,15 +181,15 @@ def step_times(
     if d > 1:
         g = params * grad_bytes
         if layout.zero == 0:
-            dp = collective_time(fab, "all_reduce", g, d, t)
+            dp = collective_time(fab_d, "all_reduce", g, d, t)
         else:
             # Gradients are accumulated over the micro-batches and reduce-scattered once per
             # step (Megatron's distributed optimizer; FSDP without resharding, as in Llama 3).
-            dp = collective_time(fab, "reduce_scatter", g, d, t)
-            dp += collective_time(fab, "all_gather", params * shape.e, d, t)
+            dp = collective_time(fab_d, "reduce_scatter", g, d, t)
+            dp += collective_time(fab_d, "all_gather", params * shape.e, d, t)
         if layout.zero >= 3:
             # weights gathered again for every micro-batch's forward and backward
-            dp += 2 * m * collective_time(fab, "all_gather", params * shape.e, d, t)
+            dp += 2 * m * collective_time(fab_d, "all_gather", params * shape.e, d, t)
         window = n * lt.backward if layout.overlap_data_parallel else 0.0
         data_comm = max(0.0, dp - window)
     local = params / (d if layout.zero >= 1 else 1)
@@ -195,4 +209,13 @@ def step_times(
         data_comm=data_comm,
         optimizer=optimizer,
         stage_time=t_max,
+        network=(
+            {
+                "tensor": fab_t.record or {},
+                "pipeline": fab_p.record or {},
+                "data": fab_d.record or {},
+            }
+            if record
+            else None
+        ),
     )

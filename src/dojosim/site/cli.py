@@ -1,9 +1,16 @@
-"""`dojosim orbit` (and, later, `dojosim site`) commands.
+"""`dojosim orbit` and `dojosim site` commands.
 
 ``dojosim orbit --altitude-km 650 --sun-synchronous --ltan 18:00 --year 2026 --json``
 prints one JSON document; without ``--json`` a table; ``--plot FILE.png`` the year
-at a glance. Bad input raises :class:`~dojosim.errors.DojosimError`, which the
-main CLI turns into one line and exit code 2.
+at a glance.
+
+``dojosim site SCENARIO [--json] [--plot tornado.png]`` runs Scenario → estimate →
+site → cost (:func:`dojosim.cost.pipeline.site_report`): power, energy per step,
+the satellite in orbit, TCO, $/PFLOP-day, cost to train, the Earth equivalent of
+an orbit site and the sensitivities (a tornado plot with ``--plot``).
+
+Bad input raises :class:`~dojosim.errors.DojosimError`, which the main CLI turns
+into one line and exit code 2.
 """
 
 from __future__ import annotations
@@ -91,8 +98,132 @@ def _table(d: dict[str, Any]) -> None:
     Console(file=sys.stdout, highlight=False, width=width).print(t)
 
 
+def _money(x: float | None) -> str:
+    if x is None:
+        return "-"
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= scale:
+            return f"${x / scale:,.2f}{suffix}"
+    return f"${x:,.2f}"
+
+
+def _site_table(d: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from dojosim.units import format_si
+
+    earth = d.get("earth_equivalent")
+    title = (
+        f"{d['scenario']}: {d['chips']:,} x {d['chip']} on {d['system']}, "
+        f"{'in orbit' if d['site_type'] == 'orbit' else 'on Earth'} "
+        f"({d['lifetime_years']:.3g} years)"
+    )
+    t = Table(title=title)
+    t.add_column("quantity")
+    t.add_column("orbit" if earth else "value", justify="right")
+    if earth:
+        t.add_column("Earth equivalent", justify="right")
+
+    def row(label: str, key: str, fmt: Any) -> None:
+        cells = [fmt(d.get(key))]
+        if earth:
+            cells.append(fmt(earth.get(key)) if key in earth else "-")
+        t.add_row(label, *cells)
+
+    def si(unit: str) -> Any:
+        return lambda v: "-" if v is None else format_si(v, unit, 4)
+
+    t.add_row("step time", format_si(d["step_time_s"], "s", 4), *([""] if earth else []))
+    row("IT power", "it_power_w", si("W"))
+    row("power drawn (facility / IT + bus)", "facility_power_w", si("W"))
+    row("energy per step", "energy_per_step_j", si("J"))
+    if earth:
+        t.add_section()
+        row("solar array", "solar_array_area_m2", lambda v: f"{v:,.0f} m²")
+        row("radiators", "radiator_area_m2", lambda v: f"{v:,.0f} m²")
+        row("dry mass", "mass_kg", lambda v: f"{v / 1e3:,.1f} t")
+        row("launch", "launch_cost_usd", _money)
+        row("compute duty", "compute_duty", lambda v: f"{v:.3f}")
+    t.add_section()
+    capex = dict(d["capex_usd"])
+    for k in sorted(set(capex) | set(earth["capex_usd"] if earth else {})):
+        cells = [_money(capex.get(k))]
+        if earth:
+            cells.append(_money(earth["capex_usd"].get(k)))
+        t.add_row(f"  capex: {k}", *cells)
+    opex = dict(d["opex_usd"])
+    for k in sorted(set(opex) | set(earth["opex_usd"] if earth else {})):
+        cells = [_money(opex.get(k))]
+        if earth:
+            cells.append(_money(earth["opex_usd"].get(k)))
+        t.add_row(f"  opex: {k}", *cells)
+    row("TCO", "tco_usd", _money)
+    row("USD per PFLOP-day", "usd_per_pflop_day", lambda v: f"{v:,.1f}")
+    row("FLOP/s per USD per W", "flops_per_usd_per_w", lambda v: f"{v:,.4g}")
+    if d.get("time_to_train_s") is not None:
+        t.add_section()
+        row("time to train", "time_to_train_s", lambda v: f"{v / 86400:,.2f} days")
+        row("cost to train", "cost_to_train_usd", _money)
+        row("energy to train", "energy_to_train_j", lambda v: f"{v / 3.6e9:,.1f} MWh")
+    for note in d.get("notes", []):
+        t.add_row("note", note, *([""] if earth else []))
+    width = None if sys.stdout.isatty() else 140
+    con = Console(file=sys.stdout, highlight=False, width=width)
+    con.print(t)
+    if d["sensitivities"]:
+        s = Table(title="sensitivity of USD per PFLOP-day (one parameter at a time)")
+        for col in ("parameter", "low", "high", "at low", "at high"):
+            s.add_column(col, justify="left" if col == "parameter" else "right")
+        from dojosim.cost.plot import LABELS
+
+        for r in d["sensitivities"]:
+            name, unit, scale = LABELS.get(r["parameter"], (r["parameter"], "", 1.0))
+            s.add_row(
+                f"{name} ({unit})" if unit else name,
+                f"{r['low'] * scale:.4g}",
+                f"{r['high'] * scale:.4g}",
+                f"{r['usd_per_pflop_day_low']:,.1f}",
+                f"{r['usd_per_pflop_day_high']:,.1f}",
+            )
+        con.print(s)
+
+
 def register(app: typer.Typer) -> None:
     """Add the site commands to the main CLI."""
+
+    @app.command("site")
+    def site_cmd(
+        scenario: str = typer.Argument(
+            ..., help="Scenario YAML file (with site: and cost: sections), or a built-in name."
+        ),
+        json_out: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+        plot: Path | None = typer.Option(
+            None, "--plot", help="Write a tornado plot of the sensitivities (PNG)."
+        ),
+    ) -> None:
+        """Where a job runs and what it costs: power, energy, orbit sizing, TCO, $/PFLOP-day."""
+        from dojosim.cli import _scenario_source
+        from dojosim.cost.pipeline import site_report
+
+        d = site_report(_scenario_source(scenario)).to_dict()
+        if plot is not None:
+            from dojosim.cost.plot import tornado
+
+            written = tornado(
+                d["sensitivities"],
+                d["usd_per_pflop_day"],
+                plot,
+                f"{d['scenario']} ({d['site_type']}): USD per PFLOP-day",
+            )
+            sys.stderr.write(f"dojosim: wrote {written}\n")
+            d["plot"] = str(written)
+        if json_out:
+            from dojosim.report.jsonout import print_json
+
+            print_json(d)
+        else:
+            _site_table(d)
 
     @app.command("orbit")
     def orbit_cmd(

@@ -246,11 +246,16 @@ def inclined(
 class OrbitLike(Protocol):
     """What :func:`from_entry` reads (an ``OrbitEntry`` from the catalog)."""
 
-    altitude: float
-    inclination: float | None
-    sun_synchronous: bool
-    ltan: str | None
-    raan: float
+    @property
+    def altitude(self) -> float: ...
+    @property
+    def inclination(self) -> float | None: ...
+    @property
+    def sun_synchronous(self) -> bool: ...
+    @property
+    def ltan(self) -> str | None: ...
+    @property
+    def raan(self) -> float: ...
 
 
 def from_entry(entry: OrbitLike, epoch: datetime) -> CircularOrbit:

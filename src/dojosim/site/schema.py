@@ -288,15 +288,24 @@ class Claim(Frozen):
     id: str
     quantity: str
     value: str | float | dict[str, Any]
-    tolerance: float = 0.05
+    tolerance: float | None = 0.05  # None: an informational row (e.g. a claim re-run with ours)
     source: str
     note: str = ""
 
     @field_validator("tolerance")
     @classmethod
-    def _tol(cls, v: float) -> float:
-        if not 0 <= v < 1:
+    def _tol(cls, v: float | None) -> float | None:
+        if v is not None and not 0 <= v < 1:
             raise ValueError("tolerance is a relative fraction in [0, 1)")
+        return v
+
+    @field_validator("quantity")
+    @classmethod
+    def _quantity(cls, v: str) -> str:
+        from dojosim.site.quantity import UNITS
+
+        if v not in UNITS:
+            raise ValueError(f"unknown quantity {v!r}; expected one of {sorted(UNITS)}")
         return v
 
 

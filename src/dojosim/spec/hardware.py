@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, model_validator
 
 from dojosim.spec.base import CatalogEntry, Frozen
+from dojosim.spec.optical import IslSpec
 from dojosim.spec.quantities import (
     Bandwidth,
     Bytes,
@@ -55,13 +57,16 @@ class ChipSpec(CatalogEntry):
     links: dict[str, Bandwidth] = Field(default_factory=dict)
     calibration: str = "generic"
     what_if: bool = False
+    # Many-core dies (D1): the independent cores and their local SRAM, for per-core figures.
+    cores: PositiveInt | None = None
+    statements: list[str] = Field(default_factory=list)  # public claims a what-if chip rests on
 
     def peak(self, precision: str) -> float:
         """Dense peak FLOP/s for a precision (``KeyError`` if the chip lacks it)."""
         return self.peak_flops[precision]  # type: ignore[index]
 
 
-Topology = Literal["switch", "fat-tree", "ring", "torus", "mesh"]
+Topology = Literal["switch", "fat-tree", "ring", "torus", "mesh", "optical"]
 
 
 class NetworkTier(Frozen):
@@ -78,25 +83,55 @@ class NetworkTier(Frozen):
     name: str
     topology: Topology
     size: PositiveInt | None = None
+    # Torus/mesh shape in units of the previous tier's groups (chips for the innermost tier).
     dims: list[PositiveInt] | None = None
     bandwidth: Bandwidth
     latency: Seconds
     links_per_dim: PositiveInt = 2
     collective_efficiency: Fraction = 1.0
+    # How many chips share ``bandwidth`` when they all communicate at once (a Dojo tile edge is
+    # shared by the 25 D1 of its tile), so each gets ``bandwidth / shared_by``.
+    shared_by: PositiveInt = 1
+    # A shortcut tier (Dojo's Ethernet "Z-plane") spans the same chips as the tier before it and
+    # is used for a phase whenever it is faster than that tier's mesh route.
+    shortcut: bool = False
+    # What the tier is, for naming the bottleneck ("mesh", "mesh edge", "z-plane", "nvlink", ...).
+    role: str | None = None
+    # An optical inter-satellite tier (topology: optical): its links and formation; the system's
+    # validator computes bandwidth and latency from it (dojosim.hardware.optical.optical_tier).
+    isl: IslSpec | None = None
 
     @model_validator(mode="after")
     def _dims_match(self) -> NetworkTier:
         if self.topology in ("torus", "mesh") and not self.dims:
             raise ValueError(f"a {self.topology} tier needs dims (e.g. [16, 16, 16])")
-        if self.dims and self.size is not None:
-            prod = 1
-            for d in self.dims:
-                prod *= d
-            if prod != self.size:
-                raise ValueError(f"dims {self.dims} hold {prod} chips but size is {self.size}")
         if not 0 < self.collective_efficiency <= 1:
             raise ValueError("collective_efficiency must be in (0, 1]")
         return self
+
+
+class DeviceSpec(CatalogEntry):
+    """A memory-and-interface device attached to a system (catalog kind ``device``).
+
+    Dojo's Interface Processor (DIP) holds HBM that the D1 dies reach over the
+    tile edge: ``memory`` in B, ``memory_bandwidth`` and the link rates in B/s.
+    """
+
+    kind: Literal["device"] = "device"
+    vendor: str
+    memory: PosBytes
+    memory_bandwidth: Bandwidth
+    link_bandwidth: Bandwidth  # into the compute mesh (Dojo: TTP into the tile edge)
+    ethernet_bandwidth: Bandwidth | None = None  # Dojo: TTP over Ethernet, the Z-plane
+    host_bandwidth: Bandwidth | None = None  # PCIe to the host
+    power: Watts | None = None
+
+
+class OffchipMemory(Frozen):
+    """``count`` devices per system unit whose memory backs the chips' on-chip memory."""
+
+    device: str
+    count: PositiveInt
 
 
 class Contains(Frozen):
@@ -121,9 +156,33 @@ class SystemSpec(CatalogEntry):
     network: list[NetworkTier]
     node_power: Watts | None = None
     contains: Contains | None = None
+    offchip_memory: OffchipMemory | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _optical_tiers(cls, data: Any) -> Any:
+        """Optical tiers get their per-chip bandwidth and latency from ``isl:`` (a satellite is
+        a node: its ``node_chips`` share its links); see :mod:`dojosim.hardware.optical`."""
+        from dojosim.hardware.optical import fill_optical_tiers
+
+        return fill_optical_tiers(data)
 
     @model_validator(mode="after")
     def _network_nonempty(self) -> SystemSpec:
         if not self.network:
             raise ValueError("a system needs at least one network tier")
+        inner = 1
+        for i, tier in enumerate(self.network):
+            if tier.shortcut:
+                continue
+            span = tier.size if tier.size is not None else self.chips
+            if tier.dims and span is not None:
+                prod = math.prod(tier.dims)
+                if prod * inner != span:
+                    held = f"{prod} chips" if inner == 1 else f"{prod} groups of {inner} chips"
+                    raise ValueError(
+                        f"network.{i}.dims: {tier.dims} hold {held}, but the tier spans {span} "
+                        "chips"
+                    )
+            inner = tier.size or inner
         return self

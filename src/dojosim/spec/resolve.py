@@ -12,7 +12,7 @@ from dojosim import catalog
 from dojosim.errors import SpecError
 from dojosim.spec.hardware import SystemSpec
 from dojosim.spec.loader import parse, read_yaml
-from dojosim.spec.scenario import Scenario, ScenarioFile
+from dojosim.spec.scenario import NetworkScenario, Scenario, ScenarioFile
 from dojosim.spec.workload import ModelSpec
 
 
@@ -44,16 +44,73 @@ def _entry(kind: str, value: Any, schema: type, file: str | None, field: str) ->
     return parse(schema, data, file=file, prefix=field)
 
 
+def _is_network(value: Any) -> bool:
+    """True when ``model:`` names a catalog network rather than a transformer model."""
+    if not isinstance(value, str) or value in catalog.names("model"):
+        return False
+    return value in catalog.names("network")
+
+
+def _validated(build: Callable[[], Any], file: str | None) -> Any:
+    try:
+        return build()
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        field, _, detail = msg.partition(": ")
+        raise SpecError(detail or msg, file=file, field=field if detail else None) from None
+
+
+def resolve_any(data: Any, *, file: str | None = None) -> Scenario | NetworkScenario:
+    """Resolve a scenario whose ``model:`` is a transformer model or a catalog network."""
+    sf = parse(ScenarioFile, data, file=file)
+    if not _is_network(sf.model):
+        return resolve(data, file=file)
+    name = str(sf.model)
+    network = _lookup(lambda: catalog.get("network", name), file, "model")
+    system: SystemSpec = _entry("system", sf.system, SystemSpec, file, "system")
+    chip = _lookup(lambda: catalog.get("chip", system.chip), file, "system.chip")
+    return _validated(
+        lambda: NetworkScenario(
+            name=sf.name,
+            network=network,
+            system=system,
+            chip=chip,
+            chips=sf.chips,
+            precision=sf.precision,
+            parallelism=sf.parallelism,
+            site=sf.site,
+            cost=sf.cost,
+            data=sf.data,
+            source_file=file,
+        ),
+        file,
+    )
+
+
+def load_any(source: str | Path | dict[str, Any]) -> Scenario | NetworkScenario:
+    """Like :func:`load_scenario`, also accepting scenarios of catalog networks."""
+    if isinstance(source, dict):
+        return resolve_any(source)
+    path = str(source)
+    return resolve_any(read_yaml(path), file=path)
+
+
 def resolve(data: Any, *, file: str | None = None) -> Scenario:
     """Resolve a scenario mapping (as read from YAML) into a :class:`Scenario`."""
     sf = parse(ScenarioFile, data, file=file)
+    if _is_network(sf.model):
+        raise SpecError(
+            f"{sf.model!r} is a network; estimate it with dojosim.estimate (load_any)",
+            file=file,
+            field="model",
+        )
     model: ModelSpec = _entry("model", sf.model, ModelSpec, file, "model")
     if sf.seq_len is not None:
         model = model.model_copy(update={"seq_len": sf.seq_len})
     system: SystemSpec = _entry("system", sf.system, SystemSpec, file, "system")
     chip = _lookup(lambda: catalog.get("chip", system.chip), file, "system.chip")
-    try:
-        return Scenario(
+    scenario: Scenario = _validated(
+        lambda: Scenario(
             name=sf.name,
             model=model,
             system=system,
@@ -64,12 +121,12 @@ def resolve(data: Any, *, file: str | None = None) -> Scenario:
             flash_attention=sf.flash_attention,
             site=sf.site,
             cost=sf.cost,
+            data=sf.data,
             source_file=file,
-        )
-    except ValidationError as exc:
-        msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
-        field, _, detail = msg.partition(": ")
-        raise SpecError(detail or msg, file=file, field=field if detail else None) from None
+        ),
+        file,
+    )
+    return scenario
 
 
 def load_scenario(source: str | Path | dict[str, Any]) -> Scenario:

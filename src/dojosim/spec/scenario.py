@@ -7,8 +7,11 @@ from typing import Annotated, Any, Literal
 from annotated_types import Le
 from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
 
+from dojosim.cost.scenario import CostSection
+from dojosim.site.section import SiteSection
 from dojosim.spec.base import Frozen
 from dojosim.spec.hardware import ChipSpec, Precision, SystemSpec
+from dojosim.spec.network import NetworkSpec
 from dojosim.spec.workload import ModelSpec
 
 Auto = Literal["auto"]
@@ -38,6 +41,17 @@ class Parallelism(Frozen):
     overlap_data_parallel: bool = True
 
 
+class DataSection(Frozen):
+    """Where the training data comes from: an ``ingest`` catalog entry (kind ``data``).
+
+    ``epochs`` passes over its dataset give the time to train; a step is never
+    faster than its samples can be read and decoded.
+    """
+
+    ingest: str
+    epochs: Annotated[float, Field(gt=0)] = 1.0
+
+
 class ScenarioFile(Frozen):
     """The scenario as written (catalog names not yet resolved)."""
 
@@ -50,8 +64,9 @@ class ScenarioFile(Frozen):
     parallelism: Parallelism
     flash_attention: bool = True
     seq_len: PositiveInt | None = None
-    site: dict[str, Any] | None = None
-    cost: dict[str, Any] | None = None
+    site: SiteSection | None = None
+    cost: CostSection | None = None
+    data: DataSection | None = None
 
 
 class Scenario(Frozen):
@@ -69,12 +84,43 @@ class Scenario(Frozen):
     precision: Precision
     parallelism: Parallelism
     flash_attention: bool = True
-    site: dict[str, Any] | None = None
-    cost: dict[str, Any] | None = None
+    site: SiteSection | None = None
+    cost: CostSection | None = None
+    data: DataSection | None = None
     source_file: str | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
     def _precision_supported(self) -> Scenario:
+        if self.precision not in self.chip.peak_flops:
+            have = ", ".join(self.chip.peak_flops)
+            raise ValueError(
+                f"precision: chip {self.chip.name!r} has no {self.precision} peak (it has {have})"
+            )
+        return self
+
+
+class NetworkScenario(Frozen):
+    """A resolved scenario whose model is a catalog network (a conv net, a video transformer).
+
+    ``global_batch`` and ``micro_batch`` count samples (images, clips). Networks
+    run data- and pipeline-parallel (layers placed on stages of chips or, on
+    Dojo, regions of the mesh); ``tensor`` must be 1 or ``auto``.
+    """
+
+    name: str
+    network: NetworkSpec
+    system: SystemSpec
+    chip: ChipSpec
+    chips: PositiveInt
+    precision: Precision
+    parallelism: Parallelism
+    site: SiteSection | None = None
+    cost: CostSection | None = None
+    data: DataSection | None = None
+    source_file: str | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _supported(self) -> NetworkScenario:
         if self.precision not in self.chip.peak_flops:
             have = ", ".join(self.chip.peak_flops)
             raise ValueError(

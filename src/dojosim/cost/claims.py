@@ -1,0 +1,143 @@
+"""Claim rows of the cost room: Starcloud re-run with ours, Suncatcher's launch parity, Dojo power.
+
+Each function returns a value in the SI unit of its row's ``quantity`` in the
+``cost-claims`` catalog entry (``catalog/sites/cost-claims.yaml``), which holds
+the published value, the tolerance, the source and a note. ``COMPUTE`` is
+registered with :data:`dojosim.validate.CLAIM_SETS`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from dojosim import catalog
+from dojosim.site import constants as C
+from dojosim.site.schema import site
+from dojosim.site.terrestrial import it_load_from_system
+
+# Suncatcher's parity case: dawn-dusk 650 km, today's flexible III-V array, battery through
+# eclipses, heritage radiators, launch at Suncatcher's $200/kg, against the US-average site.
+PARITY = {
+    "orbit": "leo-dawn-dusk-650",
+    "solar_array": "solar-array-iii-v-flexible",
+    "battery": "battery-li-ion-leo",
+    "radiator": "radiator-deployable-heritage",
+    "launch": "launch-suncatcher-2035",
+    "mass_model": "mass-model-compute-satellite",
+    "environment": "space-environment-leo",
+    "datacenter": "earth-datacenter-us-average",
+}
+PARITY_IT_W = 1e6  # 1 MW of IT: mass per kW is nearly scale-free in this model
+YEAR = 2026
+
+
+def _orbit_year(name: str, altitude_m: float | None = None) -> Any:
+    from dojosim.site.orbit import from_entry, year_epoch
+    from dojosim.site.sunlight import orbit_year
+
+    entry = site(name)
+    if altitude_m is not None:
+        entry = entry.model_copy(update={"altitude": altitude_m})
+    return orbit_year(from_entry(entry, year_epoch(YEAR)), YEAR)
+
+
+@functools.cache
+def _starcloud_ours() -> dict[str, Any]:
+    from dojosim.site.starcloud import with_our_physics
+
+    return with_our_physics(
+        site("starcloud-2024-whitepaper"),
+        _orbit_year("leo-dawn-dusk-650"),
+        env=site("space-environment-leo"),
+        array=site("solar-array-starcloud-silicon"),
+        battery=site("battery-li-ion-leo"),
+        radiator=site("radiator-deployable-heritage"),
+        mass_model=site("mass-model-compute-satellite"),
+        launches=[site("launch-starcloud-whitepaper")],
+        datacenters=[site("earth-datacenter-us-average")],
+    )
+
+
+def _starcloud_space_total() -> float:
+    return float(_starcloud_ours()["launch"][0]["space_total_usd"])
+
+
+def _starcloud_terrestrial() -> float:
+    e = _starcloud_ours()["earth"][0]
+    return float(e["energy_usd"] + e["facility_capex_share_usd"])
+
+
+@functools.cache
+def _parity() -> tuple[float, float, float]:
+    """(satellite kg per W of IT, launch $/kg, Earth energy $ per W-year) for Suncatcher's case."""
+    from dojosim.site.plan import SiteSpec, size_orbit
+    from dojosim.site.terrestrial import ItLoad
+
+    dc = site(PARITY["datacenter"])
+    spec = SiteSpec(
+        type="orbit",
+        load=ItLoad(1, PARITY_IT_W, 1, 0.0),
+        datacenter=dc,
+        orbit=site(PARITY["orbit"]),
+        environment=site(PARITY["environment"]),
+        solar_array=site(PARITY["solar_array"]),
+        battery=site(PARITY["battery"]),
+        radiator=site(PARITY["radiator"]),
+        launch=site(PARITY["launch"]),
+        mass_model=site(PARITY["mass_model"]),
+        year=YEAR,
+    )
+    years = dc.it_life / C.JULIAN_YEAR_S
+    sizing = size_orbit(spec, years)
+    kg_per_W = sizing.mass.total_kg / PARITY_IT_W
+    energy_per_W_year = dc.pue * C.JULIAN_YEAR_S * dc.electricity_price
+    return kg_per_W, sizing.launch_usd_per_kg, energy_per_W_year
+
+
+def _parity_ratio() -> float:
+    """Launch $ per kW-year of IT (over the IT life) / Earth energy $ per kW-year."""
+    kg_per_W, usd_per_kg, energy = _parity()
+    years = site(PARITY["datacenter"]).it_life / C.JULIAN_YEAR_S
+    return kg_per_W * usd_per_kg / years / energy
+
+
+def _parity_price() -> float:
+    """Launch $/kg at which launch per kW-year equals Earth energy per kW-year."""
+    kg_per_W, _, energy = _parity()
+    years = site(PARITY["datacenter"]).it_life / C.JULIAN_YEAR_S
+    return energy * years / kg_per_W
+
+
+def _it_power(system: str) -> float:
+    spec = catalog.get("system", system)
+    chip = catalog.get("chip", spec.chip)
+    return it_load_from_system(spec, chip, catalog.system_chips(spec)).power_W
+
+
+def _starcloud1_radiator() -> float:
+    from dojosim.site.starcloud import starcloud1
+
+    sat = site("starcloud-1")
+    out = starcloud1(
+        sat,
+        _orbit_year("leo-dawn-dusk-650", sat.altitude),
+        env=site("space-environment-leo"),
+        array=site("solar-array-iii-v-flexible"),
+        battery=site("battery-li-ion-leo"),
+        radiator=site("radiator-deployable-heritage"),
+    )
+    return float(out["variants"]["h100-sxm"]["radiator_area_m2"])
+
+
+COMPUTE: dict[str, Callable[[], float]] = {
+    "starcloud-rerun-space-total": _starcloud_space_total,
+    "starcloud-rerun-terrestrial-total": _starcloud_terrestrial,
+    "suncatcher-launch-parity": _parity_ratio,
+    "suncatcher-parity-launch-price": _parity_price,
+    "dojo-tile-power": lambda: _it_power("dojo-tile"),
+    "dojo-exapod-power": lambda: _it_power("dojo-exapod"),
+    "starcloud1-h100-power": lambda: float(catalog.get("chip", "h100-sxm5-80g").tdp),
+    "starcloud1-h100-radiator-area": _starcloud1_radiator,
+}
