@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import pytest
@@ -156,24 +155,18 @@ def test_gpt3_175b_on_an_exapod_fits_by_streaming_from_the_dips() -> None:
     assert 0.2 < est.mfu < 0.7
 
 
-def test_slow_dips_make_dip_bandwidth_the_bottleneck() -> None:
+def test_slow_dips_make_dip_bandwidth_the_bottleneck(monkeypatch: pytest.MonkeyPatch) -> None:
     """A what-if DIP 1000x slower leaves the streamed weights exposed."""
-    dip = catalog.get("device", "dip-v1")
-    slow = dip.model_copy(update={"memory_bandwidth": 0.8e9, "link_bandwidth": 0.9e9})
     real = catalog.get
-    catalog_get = lambda kind, name: (
-        slow if (kind, name) == ("device", "dip-v1") else real(kind, name)
-    )  # noqa: E731
-    import dojosim.mapping.hierarchy as hier
+    slow = real("device", "dip-v1").model_copy(
+        update={"memory_bandwidth": 0.8e9, "link_bandwidth": 0.9e9}
+    )
 
-    orig = hier.catalog
-    try:
-        hier.catalog = dataclasses.make_dataclass("C", [])()  # type: ignore[assignment]
-        hier.catalog.get = catalog_get  # type: ignore[attr-defined]
-        hier.catalog.system_chips = catalog.system_chips  # type: ignore[attr-defined]
-        est = estimate(_scenario("dojo-exapod", 3000, model="gpt3-175b", global_batch=1500))
-    finally:
-        hier.catalog = orig
+    def get(kind: str, name: str) -> Any:
+        return slow if (kind, name) == ("device", "dip-v1") else real(kind, name)
+
+    monkeypatch.setattr(catalog, "get", get)
+    est = estimate(_scenario("dojo-exapod", 3000, model="gpt3-175b", global_batch=1500))
     assert est.bottleneck == "dip-v1 bandwidth"
 
 

@@ -47,7 +47,6 @@ def candidates(sc: Scenario) -> list[Layout]:
     par = sc.parallelism
     model = sc.model
     chips = sc.chips
-    node = sc.system.node_chips
     tensors = _tensor_sizes(sc) if par.tensor == "auto" else [cast(int, par.tensor)]
     out: list[Layout] = []
     for t in tensors:
