@@ -24,29 +24,19 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from dojosim.site.quantity import Fraction, Usd, UsdPerKg, UsdPerWatt, to_unit
-from dojosim.spec.base import CatalogEntry, Frozen
+from dojosim.spec.base import Frozen, Registry, TypedEntry
 
 
-class PriceEntry(CatalogEntry):
+class PriceEntry(TypedEntry):
     """Base of every price entry; validating ``PriceEntry`` returns the schema named by ``type``."""
 
     kind: Literal["price"] = "price"
-    type: str
     source: str | list[str]  # required: a price without a source is not accepted
-    estimate: bool = False
     year: int | None = None
 
-    @model_validator(mode="wrap")
     @classmethod
-    def _dispatch(cls, data: Any, handler: Any) -> Any:
-        if cls is PriceEntry and isinstance(data, dict):
-            sub = PRICE_TYPES.get(str(data.get("type")))
-            if sub is None:
-                raise ValueError(
-                    f"unknown price type {data.get('type')!r}; expected one of {sorted(PRICE_TYPES)}"
-                )
-            return sub.model_validate(data)
-        return handler(data)
+    def registry(cls) -> Registry:
+        return PRICE_TYPES
 
 
 Per = Literal["node", "chip", "chip-hour"]

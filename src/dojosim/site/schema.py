@@ -43,27 +43,17 @@ from dojosim.site.quantity import (
     Volume,
     to_unit,
 )
-from dojosim.spec.base import CatalogEntry, Frozen
+from dojosim.spec.base import Frozen, Registry, TypedEntry
 
 
-class SiteEntry(CatalogEntry):
+class SiteEntry(TypedEntry):
     """Base of every site entry; validating ``SiteEntry`` returns the schema named by ``type``."""
 
     kind: Literal["site"] = "site"
-    type: str
-    estimate: bool = False  # true where the figures are our inference, not a published value
 
-    @model_validator(mode="wrap")
     @classmethod
-    def _dispatch(cls, data: Any, handler: Any) -> Any:
-        if cls is SiteEntry and isinstance(data, dict):
-            sub = SITE_TYPES.get(str(data.get("type")))
-            if sub is None:
-                raise ValueError(
-                    f"unknown site type {data.get('type')!r}; expected one of {sorted(SITE_TYPES)}"
-                )
-            return sub.model_validate(data)
-        return handler(data)
+    def registry(cls) -> Registry:
+        return SITE_TYPES
 
 
 class OrbitEntry(SiteEntry):

@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 from annotated_types import Gt
 from pydantic import BeforeValidator, Field, model_validator
 
-from dojosim.spec.base import CatalogEntry
+from dojosim.spec.base import Registry, TypedEntry
 from dojosim.spec.quantities import Bandwidth, Bytes, Hertz, PosBytes, PosRatio, PosSeconds
 from dojosim.units import to_si
 
@@ -45,24 +45,14 @@ Count = Annotated[float, BeforeValidator(_count), Gt(0)]
 Codec = Literal["h264", "hevc", "av1", "vp9", "jpeg", "raw"]
 
 
-class DataEntry(CatalogEntry):
+class DataEntry(TypedEntry):
     """Base of every data entry; validating ``DataEntry`` returns the schema named by ``type``."""
 
     kind: Literal["data"] = "data"
-    type: str
-    estimate: bool = False  # true where the figures are our inference, not a published value
 
-    @model_validator(mode="wrap")
     @classmethod
-    def _dispatch(cls, data: Any, handler: Any) -> Any:
-        if cls is DataEntry and isinstance(data, dict):
-            sub = DATA_TYPES.get(str(data.get("type")))
-            if sub is None:
-                raise ValueError(
-                    f"unknown data type {data.get('type')!r}; expected one of {sorted(DATA_TYPES)}"
-                )
-            return sub.model_validate(data)
-        return handler(data)
+    def registry(cls) -> Registry:
+        return DATA_TYPES
 
 
 class DatasetEntry(DataEntry):
