@@ -60,39 +60,59 @@ def _validated(build: Callable[[], Any], file: str | None) -> Any:
         raise SpecError(detail or msg, file=file, field=field if detail else None) from None
 
 
+def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
+    """The fields every resolved scenario has: the system and its chip resolved, the rest as written."""
+    system: SystemSpec = _entry("system", sf.system, SystemSpec, file, "system")
+    chip = _lookup(lambda: catalog.get("chip", system.chip), file, "system.chip")
+    return {
+        "name": sf.name,
+        "system": system,
+        "chip": chip,
+        "chips": sf.chips,
+        "precision": sf.precision,
+        "parallelism": sf.parallelism,
+        "site": sf.site,
+        "cost": sf.cost,
+        "data": sf.data,
+        "source_file": file,
+    }
+
+
+def _resolve_model(sf: ScenarioFile, file: str | None) -> Scenario:
+    model: ModelSpec = _entry("model", sf.model, ModelSpec, file, "model")
+    if sf.seq_len is not None:
+        model = model.model_copy(update={"seq_len": sf.seq_len})
+    shared = _shared(sf, file)
+    scenario: Scenario = _validated(
+        lambda: Scenario(model=model, flash_attention=sf.flash_attention, **shared), file
+    )
+    return scenario
+
+
 def resolve_any(data: Any, *, file: str | None = None) -> Scenario | NetworkScenario:
     """Resolve a scenario whose ``model:`` is a transformer model or a catalog network."""
     sf = parse(ScenarioFile, data, file=file)
     if not _is_network(sf.model):
-        return resolve(data, file=file)
+        return _resolve_model(sf, file)
     name = str(sf.model)
     network = _lookup(lambda: catalog.get("network", name), file, "model")
-    system: SystemSpec = _entry("system", sf.system, SystemSpec, file, "system")
-    chip = _lookup(lambda: catalog.get("chip", system.chip), file, "system.chip")
-    return _validated(
-        lambda: NetworkScenario(
-            name=sf.name,
-            network=network,
-            system=system,
-            chip=chip,
-            chips=sf.chips,
-            precision=sf.precision,
-            parallelism=sf.parallelism,
-            site=sf.site,
-            cost=sf.cost,
-            data=sf.data,
-            source_file=file,
-        ),
-        file,
-    )
+    shared = _shared(sf, file)
+    scenario: NetworkScenario = _validated(lambda: NetworkScenario(network=network, **shared), file)
+    return scenario
+
+
+def _read(source: str | Path | dict[str, Any]) -> tuple[Any, str | None]:
+    """A scenario mapping and the file it came from (None for a mapping given directly)."""
+    if isinstance(source, dict):
+        return source, None
+    path = str(source)
+    return read_yaml(path), path
 
 
 def load_any(source: str | Path | dict[str, Any]) -> Scenario | NetworkScenario:
     """Like :func:`load_scenario`, also accepting scenarios of catalog networks."""
-    if isinstance(source, dict):
-        return resolve_any(source)
-    path = str(source)
-    return resolve_any(read_yaml(path), file=path)
+    data, file = _read(source)
+    return resolve_any(data, file=file)
 
 
 def resolve(data: Any, *, file: str | None = None) -> Scenario:
@@ -104,34 +124,10 @@ def resolve(data: Any, *, file: str | None = None) -> Scenario:
             file=file,
             field="model",
         )
-    model: ModelSpec = _entry("model", sf.model, ModelSpec, file, "model")
-    if sf.seq_len is not None:
-        model = model.model_copy(update={"seq_len": sf.seq_len})
-    system: SystemSpec = _entry("system", sf.system, SystemSpec, file, "system")
-    chip = _lookup(lambda: catalog.get("chip", system.chip), file, "system.chip")
-    scenario: Scenario = _validated(
-        lambda: Scenario(
-            name=sf.name,
-            model=model,
-            system=system,
-            chip=chip,
-            chips=sf.chips,
-            precision=sf.precision,
-            parallelism=sf.parallelism,
-            flash_attention=sf.flash_attention,
-            site=sf.site,
-            cost=sf.cost,
-            data=sf.data,
-            source_file=file,
-        ),
-        file,
-    )
-    return scenario
+    return _resolve_model(sf, file)
 
 
 def load_scenario(source: str | Path | dict[str, Any]) -> Scenario:
     """Load a scenario from a YAML file path, a catalog run name's scenario, or a mapping."""
-    if isinstance(source, dict):
-        return resolve(source)
-    path = str(source)
-    return resolve(read_yaml(path), file=path)
+    data, file = _read(source)
+    return resolve(data, file=file)
