@@ -24,3 +24,7 @@ def __getattr__(name: str) -> Any:
 
         return importlib.import_module(f"dojosim.{name}")
     raise AttributeError(f"module 'dojosim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__, "numerics"])

@@ -11,8 +11,8 @@ pytest.importorskip("torch")
 import typer
 from typer.testing import CliRunner
 
+from dojosim.cli.workload import app as workload_app
 from dojosim.errors import CatalogError, SpecError
-from dojosim.workload.cli import app as workload_app
 
 root = typer.Typer()
 root.add_typer(workload_app, name="workload")

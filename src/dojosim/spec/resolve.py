@@ -101,11 +101,33 @@ def resolve_any(data: Any, *, file: str | None = None) -> Scenario | NetworkScen
     return scenario
 
 
+def scenario_path(ref: str | Path) -> str:
+    """The file of a scenario reference: an existing path, or a built-in scenario's name.
+
+    A name that is neither is a :class:`SpecError` suggesting the nearest built-in names.
+    """
+    from dojosim import scenarios
+    from dojosim.errors import nearest
+
+    path = Path(ref)
+    if path.exists():
+        return str(path)
+    builtin = scenarios.path(str(ref))
+    if builtin is not None:
+        return str(builtin)
+    hint = nearest(str(ref), scenarios.names())
+    raise SpecError(
+        "no such file, and no built-in scenario of that name"
+        + (hint or " (dojosim catalog list scenario lists them)"),
+        file=str(ref),
+    )
+
+
 def _read(source: str | Path | dict[str, Any]) -> tuple[Any, str | None]:
     """A scenario mapping and the file it came from (None for a mapping given directly)."""
     if isinstance(source, dict):
         return source, None
-    path = str(source)
+    path = scenario_path(source)
     return read_yaml(path), path
 
 

@@ -203,10 +203,10 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Where a job runs and what it costs: power, energy, orbit sizing, TCO, $/PFLOP-day."""
-        from dojosim.cli import _scenario_source
+        from dojosim.cli.common import scenario_source
         from dojosim.cost.pipeline import site_report
 
-        d = site_report(_scenario_source(scenario)).to_dict()
+        d = site_report(scenario_source(scenario)).to_dict()
         if plot is not None:
             from dojosim.cost.plot import tornado
 

@@ -21,7 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout.")
+from dojosim.cli.common import JSON_OPT  # noqa: E402
 
 
 def show_data(name: str, batch: int = 1, top: int = 10) -> dict[str, Any]:
@@ -133,3 +133,8 @@ def show_cmd(
         t.add_row(r["name"], r["kind"], _si(r["forward_flops"], ""), f"{r['params']:,.0f}",
                   _si(r["activation_bytes"], "B"), str(r["calls"]))  # fmt: skip
     console().print(t)
+
+
+def register(main_app: typer.Typer) -> None:
+    """Add the ``workload`` group."""
+    main_app.add_typer(app, name="workload")

@@ -14,9 +14,9 @@ from typing import Any
 
 import typer
 
+from dojosim.cli.common import JSON_OPT
 from dojosim.errors import FormatError
 
-JSON_OPT = typer.Option(False, "--json", help="Print one JSON document on stdout.")
 DENORMALS_OPT = typer.Option(
     "ieee", "--denormals", help="Denormal scale of CFP formats: ieee (2^(1-bias)) or literal."
 )

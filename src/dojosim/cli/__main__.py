@@ -1,0 +1,5 @@
+"""``python -m dojosim.cli``: the same as the ``dojosim`` command."""
+
+from dojosim.cli import main
+
+main()

@@ -1,0 +1,82 @@
+"""`dojosim estimate`, `demo` and `validate`: the step estimate and its scores."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from dojosim.cli.common import JSON_OPT, scenario_source
+from dojosim.errors import DojosimError
+from dojosim.report.jsonout import print_json
+
+
+def estimate(
+    scenario: str = typer.Argument(..., help="Scenario YAML file, or a built-in scenario name."),
+    json_out: bool = JSON_OPT,
+) -> None:
+    """Estimate a training step: time, MFU, memory per chip, and the layout chosen for `auto` knobs."""
+    from dojosim.perf.estimate import estimate as run_estimate
+
+    est = run_estimate(scenario_source(scenario))
+    if json_out:
+        print_json(est.as_dict())
+    else:
+        from dojosim.report.tables import console, estimate_table
+
+        console().print(estimate_table(est))
+
+
+def demo(json_out: bool = JSON_OPT) -> None:
+    """Estimate the built-in scenarios side by side, then Dojo against Tesla's A100 cluster and H100.
+
+    The Dojo section trains one epoch of the FSD-style network over 10 M clips
+    and GPT-3 175B on an ExaPOD, 5,760 A100 (Tesla's 2021 cluster) and 10,000 H100.
+    """
+    from dojosim import scenarios
+    from dojosim.perf.estimate import estimate as run_estimate
+    from dojosim.report.dojo_demo import dojo_section, dojo_tables
+
+    results = []
+    for name in scenarios.DEMO:
+        sys.stderr.write(f"estimating {name} ...\n")
+        results.append(run_estimate(str(scenarios.path(name))))
+    sys.stderr.write("estimating the Dojo comparison ...\n")
+    dojo = dojo_section()
+    if json_out:
+        print_json({"scenarios": [e.as_dict() for e in results], "dojo": dojo})
+    else:
+        from dojosim.report.tables import console, estimates_table
+
+        out = console()
+        out.print(estimates_table(results, "dojosim demo: built-in scenarios"))
+        for table in dojo_tables(dojo):
+            out.print(table)
+
+
+def validate(
+    json_out: bool = JSON_OPT,
+    role: list[str] = typer.Option(
+        None, "--role", help="Only runs of this role (calibration, check, claim); repeatable."
+    ),
+) -> None:
+    """Score the model against every published run in the catalog."""
+    from dojosim import validate as v
+
+    for r in role or []:
+        if r not in ("calibration", "check", "claim"):
+            raise DojosimError(f"--role: expected calibration, check or claim, got {r!r}")
+    scores = v.validate(role or None)
+    if json_out:
+        print_json([s.as_dict() for s in scores])
+    else:
+        from dojosim.report.tables import console, scores_table
+
+        console().print(scores_table(scores, v.summary(scores)))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``estimate``, ``demo`` and ``validate``."""
+    app.command()(estimate)
+    app.command()(demo)
+    app.command()(validate)
