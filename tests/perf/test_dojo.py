@@ -9,10 +9,11 @@ import pytest
 from dojosim import catalog
 from dojosim.errors import SpecError
 from dojosim.hardware.collectives import collective_time, fabric, p2p_time, tier_bandwidth
-from dojosim.mapping.hierarchy import Hierarchy, hierarchy_of, place
+from dojosim.mapping.hierarchy import Hierarchy, place
 from dojosim.mapping.memory import MemoryBreakdown
 from dojosim.mapping.spatial import rectangle
 from dojosim.perf.estimate import estimate
+from dojosim.spec.resolve import hierarchy as hierarchy_of
 
 GB = 1e9
 
@@ -141,7 +142,8 @@ def test_auto_layout_on_a_tile_names_a_slice_and_a_bottleneck() -> None:
     assert est.fits_in_memory
     assert set(est.chosen) >= {"tensor", "pipeline", "data", "micro_batch"}
     sl = est.layout["slice"]
-    assert sl["dies"] * sl["replicas"] == 25
+    assert sl["dies"] * sl["replicas"] == est.chips_used <= 25  # data: auto may leave dies idle
+    assert est.chips_used + est.idle_chips == 25
     assert est.bottleneck in {"compute", "pipeline bubble", "dip-v1 bandwidth", "mesh"}
     assert sum(est.limits.values()) == pytest.approx(est.step_time_s, rel=1e-9)
     assert est.memory_placement is not None

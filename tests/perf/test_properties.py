@@ -45,6 +45,8 @@ def build(lay: dict[str, Any]) -> dict[str, Any]:
     sc = copy.deepcopy(SMALL)
     flash = lay.pop("flash")
     sc["flash_attention"] = flash
+    # Megatron runs ZeRO 0 and 1; FSDP runs 2 and 3 (with pipelines too)
+    sc["framework"] = "megatron" if lay["zero"] <= 1 else "fsdp"
     sc["parallelism"].update(lay)
     return sc
 

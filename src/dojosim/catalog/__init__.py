@@ -85,6 +85,7 @@ INHERITED = (
     "memory_efficiency",
     "kernel_overhead",
     "flash_attention_efficiency",
+    "fp8_matmul_efficiency",
     "network_efficiency_scale",
 )
 

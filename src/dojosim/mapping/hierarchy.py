@@ -28,38 +28,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dojosim import catalog
 from dojosim.mapping.memory import MemoryBreakdown
-from dojosim.spec.hardware import ChipSpec, SystemSpec
-
-
-@dataclass(frozen=True, slots=True)
-class Hierarchy:
-    """Per-chip capacities (B) and off-chip bandwidth (B/s) of a two-level memory."""
-
-    onchip: float
-    offchip: float
-    offchip_bandwidth: float
-    device: str
-
-
-def hierarchy_of(system: SystemSpec, chip: ChipSpec) -> Hierarchy | None:
-    """The two-level memory of a system whose chips are backed by off-chip devices, else None.
-
-    A system's devices are shared evenly by its chips; each device serves at the
-    lesser of its memory bandwidth and its link into the chips.
-    """
-    off = system.offchip_memory
-    if off is None:
-        return None
-    dev = catalog.get("device", off.device)
-    chips = catalog.system_chips(system)
-    return Hierarchy(
-        onchip=chip.memory,
-        offchip=off.count * dev.memory / chips,
-        offchip_bandwidth=off.count * min(dev.memory_bandwidth, dev.link_bandwidth) / chips,
-        device=dev.name,
-    )
+from dojosim.spec.hardware import Hierarchy
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,4 +115,4 @@ def stream_time(p: Placement, h: Hierarchy, busy: float) -> float:
     return max(0.0, p.stream_bytes / h.offchip_bandwidth - busy)
 
 
-__all__ = ["Hierarchy", "Placement", "hierarchy_of", "place", "stream_time"]
+__all__ = ["Hierarchy", "Placement", "place", "stream_time"]

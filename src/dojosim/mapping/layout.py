@@ -1,19 +1,21 @@
-"""A concrete parallel layout and the checks that make it valid for a scenario."""
+"""A concrete parallel layout and the check that its framework can run it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from dojosim.errors import SpecError
-from dojosim.spec.workload import ModelSpec
+from dojosim.mapping.frameworks import Framework, problems
 
 
 @dataclass(frozen=True, slots=True)
 class Layout:
     """Every knob of a parallel layout, with no ``auto`` left.
 
-    Ranks are ordered tensor-innermost, then data, then pipeline (Megatron-LM's
-    default order), so a tensor group is ``tensor`` neighbouring chips.
+    ``stage_layers`` counts the layers (transformer blocks, or a network's layers)
+    on each pipeline stage. ``recompute_layers`` is how many layers of each stage
+    are recomputed in full (None: every layer follows ``recompute``). Ranks are
+    laid out in the framework's order (:attr:`Framework.order`, innermost first).
     """
 
     tensor: int
@@ -27,15 +29,25 @@ class Layout:
     zero: int
     stage_layers: tuple[int, ...]
     overlap_data_parallel: bool = True
+    recompute_layers: int | None = None
+    schedule: str = "1f1b"
 
     @property
     def chips(self) -> int:
+        """Chips the layout uses: tensor x pipeline x data."""
         return self.tensor * self.pipeline * self.data
 
     @property
     def micro_batches(self) -> int:
         """Micro-batches per pipeline per step."""
         return self.global_batch // (self.data * self.micro_batch)
+
+    def recomputed(self, stage: int) -> int:
+        """Layers of ``stage`` recomputed in full."""
+        n = self.stage_layers[stage]
+        if self.recompute_layers is not None:
+            return min(self.recompute_layers, n)
+        return n if self.recompute == "full" else 0
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -47,68 +59,123 @@ class Layout:
             "interleave": self.interleave,
             "sequence_parallel": self.sequence_parallel,
             "recompute": self.recompute,
+            "recompute_layers": self.recompute_layers,
             "zero": self.zero,
             "stage_layers": list(self.stage_layers),
             "micro_batches": self.micro_batches,
+            "schedule": self.schedule,
+            "chips_used": self.chips,
         }
 
 
-def even_stage_layers(layers: int, pipeline: int) -> tuple[int, ...]:
-    """Layers per stage, as even as possible, extra layers on the middle stages."""
-    base, extra = divmod(layers, pipeline)
-    counts = [base] * pipeline
-    # Middle stages take the remainder: the first holds the embedding, the last the logits.
-    order = sorted(range(pipeline), key=lambda i: (i in (0, pipeline - 1), abs(i - pipeline / 2)))
-    for i in order[:extra]:
-        counts[i] += 1
-    return tuple(counts)
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What the layout rules need of a model: heads, key/value heads, MLP width, sequence."""
+
+    layers: int
+    heads: int
+    kv_heads: int
+    ffn: int
+    seq_len: int
 
 
-def check(layout: Layout, model: ModelSpec, chips: int, file: str | None = None) -> None:
-    """Raise :class:`SpecError` naming the field if the layout cannot run the model on ``chips``."""
+def layout_problems(
+    layout: Layout, shape: Shape, fw: Framework, *, given_stage_layers: bool = False
+) -> list[tuple[str, str]]:
+    """Why the layout cannot run: (field, message) pairs; empty when it can."""
+    lay = layout
+    out: list[tuple[str, str]] = []
+    if lay.global_batch % (lay.data * lay.micro_batch):
+        d, b = lay.data, lay.micro_batch
+        out.append(
+            (
+                "global_batch",
+                f"global_batch ({lay.global_batch}) must be divisible by data x micro_batch "
+                f"({d} x {b} = {d * b})",
+            )
+        )
+        return out
+    if lay.pipeline > shape.layers:
+        out.append(("pipeline", f"pipeline ({lay.pipeline}) exceeds the {shape.layers} layers"))
+        return out
+    if len(lay.stage_layers) != lay.pipeline:
+        n = len(lay.stage_layers)
+        out.append(("stage_layers", f"has {n} entries but pipeline = {lay.pipeline}"))
+        return out
+    if sum(lay.stage_layers) != shape.layers:
+        total = sum(lay.stage_layers)
+        out.append(("stage_layers", f"sums to {total} but the model has {shape.layers} layers"))
+        return out
+    if lay.interleave > 1 and lay.pipeline == 1:
+        out.append(("interleave", "interleaving needs pipeline > 1"))
+        return out
+    out += problems(
+        fw,
+        tensor=lay.tensor,
+        pipeline=lay.pipeline,
+        interleave=lay.interleave,
+        micro_batches=lay.micro_batches,
+        sequence_parallel=lay.sequence_parallel,
+        zero=lay.zero if lay.data > 1 else min(lay.zero, max(fw.zero)),
+        stage_layers=lay.stage_layers,
+        partial_recompute=lay.recompute_layers is not None,
+        heads=shape.heads,
+        kv_heads=shape.kv_heads,
+        ffn=shape.ffn,
+        seq_len=shape.seq_len,
+        given_stage_layers=given_stage_layers,
+    )
+    return out
 
-    def fail(field: str, msg: str) -> None:
+
+def check(
+    layout: Layout,
+    shape: Shape,
+    fw: Framework,
+    chips: int,
+    file: str | None = None,
+    *,
+    given_stage_layers: bool = False,
+) -> None:
+    """Raise :class:`SpecError` naming the field if the framework cannot run the layout."""
+    if layout.chips > chips:
+        t, p, d = layout.tensor, layout.pipeline, layout.data
+        raise SpecError(
+            f"tensor x pipeline x data = {t} x {p} x {d} = {layout.chips}, more than the "
+            f"{chips} chips",
+            file=file,
+            field="parallelism.data",
+        )
+    found = layout_problems(layout, shape, fw, given_stage_layers=given_stage_layers)
+    if found:
+        field, msg = found[0]
         raise SpecError(msg, file=file, field=f"parallelism.{field}")
 
-    t, p, d = layout.tensor, layout.pipeline, layout.data
-    if t * p * d != chips:
-        fail(
-            "data", f"tensor x pipeline x data = {t} x {p} x {d} = {t * p * d}, but chips = {chips}"
-        )
-    if model.heads % t:
-        fail("tensor", f"heads ({model.heads}) must be divisible by tensor ({t})")
-    if model.n_kv_heads % t and t % model.n_kv_heads:
-        fail("tensor", f"kv_heads ({model.n_kv_heads}) and tensor ({t}) must divide one another")
-    if (model.ffn) % t:
-        fail("tensor", f"ffn_hidden ({model.ffn}) must be divisible by tensor ({t})")
-    if layout.global_batch % (d * layout.micro_batch):
-        fail(
-            "global_batch",
-            f"global_batch ({layout.global_batch}) must be divisible by data x micro_batch "
-            f"({d} x {layout.micro_batch} = {d * layout.micro_batch})",
-        )
-    if p > model.layers:
-        fail("pipeline", f"pipeline ({p}) exceeds the model's {model.layers} layers")
-    if len(layout.stage_layers) != p:
-        fail("stage_layers", f"has {len(layout.stage_layers)} entries but pipeline = {p}")
-    if sum(layout.stage_layers) != model.layers:
-        fail(
-            "stage_layers",
-            f"sums to {sum(layout.stage_layers)} but the model has {model.layers} layers",
-        )
-    if min(layout.stage_layers) < layout.interleave:
-        fail(
-            "interleave",
-            f"{layout.interleave} virtual stages need at least that many layers on every stage "
-            f"(fewest is {min(layout.stage_layers)})",
-        )
-    if p == 1 and layout.interleave > 1:
-        fail("interleave", "interleaving needs pipeline > 1")
-    if layout.interleave > 1 and layout.micro_batches % p:
-        fail(
-            "interleave",
-            f"the interleaved schedule needs micro-batches ({layout.micro_batches}) divisible by "
-            f"pipeline ({p})",
-        )
-    if layout.zero and d == 1:
-        return  # ZeRO over one replica shards nothing; allowed
+
+def balanced_split(times: list[float], p: int) -> tuple[int, ...]:
+    """Cut ``times`` (per layer) into ``p`` contiguous non-empty stages of about equal sum;
+    the layer count of each stage. Each cut falls at the layer boundary nearest to an
+    equal share of the total."""
+    from bisect import bisect_left
+    from itertools import accumulate
+
+    n = len(times)
+    if p > n:
+        raise ValueError(f"cannot cut {n} layers into {p} stages")
+    cum = list(accumulate(times))
+    total = cum[-1]
+    cuts, prev = [], 0
+    for i in range(1, p):
+        target = total * i / p
+        j = bisect_left(cum, target)  # cum[j-1] < target <= cum[j]
+        if j > 0 and abs(cum[j - 1] - target) <= abs(cum[min(j, n - 1)] - target):
+            j -= 1
+        # at least one layer per stage, before and after this cut
+        j = min(max(j + 1, prev + 1), n - (p - i))
+        cuts.append(j)
+        prev = j
+    bounds = [0, *cuts, n]
+    return tuple(bounds[k + 1] - bounds[k] for k in range(p))
+
+
+__all__ = ["Layout", "Shape", "balanced_split", "check", "layout_problems"]

@@ -1,33 +1,48 @@
-"""Candidate layouts for a scenario: every ``auto`` knob expanded into the values worth trying.
+"""The layouts a scenario may run: every ``auto`` knob expanded into what its framework accepts.
 
-Explicit knobs are kept as given (and checked later, with errors naming the
-field); ``auto`` knobs range over values that can run:
+Knobs the scenario gives are kept (and checked, naming the field); ``auto`` knobs
+range over every value the framework (:mod:`dojosim.mapping.frameworks`) can run:
 
-* tensor: powers of two dividing the heads, inside one node (tensor parallelism
-  outside the scale-up domain is never competitive); on a mesh of dies, any
-  size that forms a rectangle inside the tile;
-* pipeline: divisors of ``chips / tensor`` up to the layer count;
-* micro_batch: powers of two dividing the per-replica batch, up to 16;
-* interleave: 1 to 8 virtual stages that fit the fewest layers on a stage;
-* recompute: none, selective, full;
-* sequence_parallel: on whenever tensor > 1;
-* zero: the lowest stage (1 with data parallelism, else 0) — higher stages only
-  add communication, so they are tried only when nothing else fits.
+* tensor: sizes dividing the heads (and key/value heads, MLP width) inside the
+  scale-up domain: powers of two up to a switched node, any rectangle of dies
+  inside a Dojo tile on a mesh, any divisor up to a torus's first dimension;
+* pipeline: every size whose layer split the framework accepts;
+* data: with ``data: auto`` every divisor of the global batch that fits in the
+  chips (a layout may leave chips idle); omitted, the chips left by tensor x pipeline;
+* micro_batch: every divisor of the per-replica batch up to 16 sequences (a network:
+  every power of two dividing it up to 64 samples);
+* interleave: every number of virtual stages the framework accepts;
+* sequence_parallel: on and off (tensor > 1, where the framework has it);
+* recompute: none, selective, full, and (where the framework can) full on only
+  some layers of each stage;
+* zero: every stage the framework runs with this pipeline size.
+
+Candidates come grouped as :class:`Family` (tensor, pipeline, data, split, micro-
+batch, sequence parallelism) whose members differ in interleave, ZeRO and
+recomputation, so the estimator can bound a whole family before timing it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import product
 from typing import Any, cast
 
-from dojosim.errors import SpecError
-from dojosim.mapping.layout import Layout, check, even_stage_layers
-from dojosim.mapping.spatial import rectangle
-from dojosim.spec.scenario import Scenario
+from dojosim.mapping.frameworks import Framework, stage_splits
+from dojosim.mapping.layout import Shape
+from dojosim.spec.hardware import SystemSpec
+from dojosim.spec.scenario import Parallelism
+
+MAX_MICRO_BATCH = 16  # sequences; a network's samples are capped at NETWORK_MICRO_BATCH
+NETWORK_MICRO_BATCH = 64
+MAX_NETWORK_STAGES = 64
 
 
-def _divisors(n: int, limit: int | None = None) -> list[int]:
-    return [k for k in range(1, (limit or n) + 1) if n % k == 0]
+def divisors(n: int, limit: int | None = None) -> list[int]:
+    """Divisors of ``n`` up to ``limit`` (ascending)."""
+    top = n if limit is None else min(n, limit)
+    return [k for k in range(1, top + 1) if n % k == 0]
 
 
 def _pow2_upto(n: int) -> list[int]:
@@ -38,143 +53,186 @@ def _pow2_upto(n: int) -> list[int]:
     return out
 
 
-def candidates(sc: Scenario) -> list[Layout]:
-    """Valid layouts for the scenario (one per combination of ``auto`` values).
+def tensor_sizes(system: SystemSpec, chips: int, shape: Shape, fw: Framework) -> list[int]:
+    """Tensor-parallel sizes worth trying, inside the scale-up domain (``auto``)."""
+    from dojosim.mapping.spatial import rectangle
 
-    Explicit knobs contribute their one value; a scenario with no ``auto`` gives at
-    most one layout, and none (an error naming the field) if it cannot run.
-    """
-    par = sc.parallelism
-    model = sc.model
-    chips = sc.chips
-    tensors = _tensor_sizes(sc) if par.tensor == "auto" else [cast(int, par.tensor)]
-    out: list[Layout] = []
-    for t in tensors:
-        rest = chips // t if chips % t == 0 else 0
-        if par.pipeline == "auto":
-            pipes = (
-                [p for p in _divisors(rest, min(rest, model.layers)) if rest % p == 0]
-                if rest
-                else []
-            )
-        else:
-            pipes = [cast(int, par.pipeline)]
-        for p in pipes:
-            if par.data in (None, "auto"):
-                if rest == 0 or rest % p:
-                    continue
-                d = rest // p
-            else:
-                d = cast(int, par.data)
-            if t * p * d != chips:
-                continue
-            per_replica = par.global_batch // d if par.global_batch % d == 0 else 0
-            mbs = (
-                [b for b in _pow2_upto(min(per_replica, 16)) if per_replica % b == 0]
-                if par.micro_batch == "auto"
-                else [cast(int, par.micro_batch)]
-            )
-            fewest = min(_stage_layers(sc, p), default=0) if p <= model.layers else 0
-            vs = (
-                [v for v in range(1, 9) if v <= fewest and (v == 1 or p > 1)]
-                if par.interleave == "auto"
-                else [cast(int, par.interleave)]
-            )
-            rcs: list[Any] = (
-                ["none", "selective", "full"] if par.recompute == "auto" else [par.recompute]
-            )
-            sps: list[Any] = [t > 1] if par.sequence_parallel == "auto" else [par.sequence_parallel]
-            zs: list[Any] = [1 if d > 1 else 0] if par.zero == "auto" else [par.zero]
-            for b, v, rc, sp, z in product(mbs, vs, rcs, sps, zs):
-                try:
-                    lay = _layout(sc, t, p, d, b, v, sp, rc, z)
-                    check(lay, model, chips)
-                except SpecError:
-                    continue
-                out.append(lay)
-    if par.zero == "auto":
-        out += _higher_zero(sc, out)
-    if not out:
-        # Nothing valid: build the layout as written so that `check` reports the first problem.
-        raise _explain(sc)
+    inner = system.network[0]
+    node = min(system.node_chips if inner.size is None else inner.size, chips)
+    if inner.topology == "mesh" and inner.dims:
+        dims = list(inner.dims)
+        sizes = [t for t in range(1, node + 1) if rectangle(t, dims) is not None]
+    elif inner.topology == "torus" and inner.dims:
+        sizes = divisors(max(inner.dims), min(chips, max(inner.dims)))
+    else:
+        sizes = _pow2_upto(node)
+    out = []
+    for t in sizes:
+        if shape.heads % t or shape.ffn % t:
+            continue
+        if fw.kv_divisible and shape.kv_heads % t:
+            continue
+        if shape.kv_heads % t and t % shape.kv_heads:
+            continue
+        out.append(t)
     return out
 
 
-def _tensor_sizes(sc: Scenario) -> list[int]:
-    """Tensor-parallel sizes worth trying: inside one node and dividing the heads.
+@dataclass(frozen=True, slots=True)
+class Family:
+    """Layouts sharing tensor, pipeline, data, stage split, micro-batch and sequence parallelism."""
 
-    On a switched node (NVSwitch) powers of two; on a mesh of dies (a Dojo tile)
-    any size that forms a rectangle of dies inside the tile, since a rectangle's
-    rings use the tile's own links whatever its size.
+    tensor: int
+    pipeline: int
+    data: int
+    stage_layers: tuple[int, ...]
+    micro_batch: int
+    sequence_parallel: bool
+    interleaves: tuple[int, ...]
+    zeros: tuple[int, ...]
+    recomputes: tuple[str, ...]  # in order of increasing time: the first that fits is best
+    partial: bool  # also try full recomputation of only some layers per stage
+
+    @property
+    def chips(self) -> int:
+        return self.tensor * self.pipeline * self.data
+
+    @property
+    def size(self) -> int:
+        """Layouts the family holds (each partial count counted once)."""
+        rc = len(self.recomputes) + (max(self.stage_layers) - 1 if self.partial else 0)
+        return len(self.interleaves) * len(self.zeros) * max(rc, 1)
+
+
+def _auto(value: Any) -> bool:
+    return bool(value == "auto")
+
+
+def families(
+    par: Parallelism,
+    *,
+    chips: int,
+    shape: Shape,
+    fw: Framework,
+    system: SystemSpec,
+    network: bool,
+    spatial: bool,
+) -> Iterator[Family]:
+    """Every family of runnable layouts for the knobs of ``par`` (see the module docstring).
+
+    ``network``: the model is a network given as layers (stages balanced by time,
+    no sequence parallelism, recomputation none or full); ``spatial``: ``tensor``
+    splits a network's feature maps over a mesh of dies.
     """
-    node, chips, heads = sc.system.node_chips, sc.chips, sc.model.heads
-    inner = sc.system.network[0]
-    if inner.topology == "mesh" and inner.dims:
-        dims = list(inner.dims)
-        sizes = [t for t in range(1, min(node, chips) + 1) if rectangle(t, dims) is not None]
+    gb = par.global_batch
+    if _auto(par.tensor):
+        if network:
+            tensors = _spatial_sizes(system, chips) if spatial else [1]
+        else:
+            tensors = tensor_sizes(system, chips, shape, fw)
     else:
-        sizes = _pow2_upto(min(node, chips))
-    return [t for t in sizes if heads % t == 0 and chips % t == 0]
+        tensors = [cast(int, par.tensor)]
+    for t in tensors:
+        if _auto(par.pipeline):
+            limit = min(shape.layers, MAX_NETWORK_STAGES) if network else shape.layers
+            pipes = [p for p in range(1, limit + 1) if t * p <= chips]
+        else:
+            pipes = [cast(int, par.pipeline)]
+        for p in pipes:
+            for split in _splits(par, fw, shape, p, network):
+                for d in _datas(par, chips, t, p, gb):
+                    yield from _members(par, fw, shape, network, t, p, d, split)
 
 
-def _higher_zero(sc: Scenario, layouts: list[Layout]) -> list[Layout]:
-    """ZeRO-2 and -3 variants, tried because lower stages may not fit in memory."""
-    from dataclasses import replace
+def _spatial_sizes(system: SystemSpec, chips: int) -> list[int]:
+    from dojosim.mapping.spatial import rectangle
 
-    return [replace(lay, zero=z) for lay in layouts if lay.data > 1 for z in (2, 3)]
-
-
-def _stage_layers(sc: Scenario, p: int) -> tuple[int, ...]:
-    given = sc.parallelism.stage_layers
-    if given is not None:
-        return tuple(given)
-    return even_stage_layers(sc.model.layers, p)
+    inner = system.network[0]
+    if inner.topology != "mesh" or not inner.dims:
+        return [1]
+    node = min(system.node_chips, chips)
+    return [t for t in range(1, node + 1) if chips % t == 0 and rectangle(t, list(inner.dims))]
 
 
-def _layout(
-    sc: Scenario, t: int, p: int, d: int, b: int, v: int, sp: bool, rc: str, z: int
-) -> Layout:
-    return Layout(
-        tensor=t,
-        pipeline=p,
-        data=d,
-        micro_batch=b,
-        global_batch=sc.parallelism.global_batch,
-        interleave=v,
-        sequence_parallel=bool(sp) and t > 1,
-        recompute=rc,
-        zero=z,
-        stage_layers=_stage_layers(sc, p) if p <= sc.model.layers else (0,) * p,
-        overlap_data_parallel=sc.parallelism.overlap_data_parallel,
+def _splits(
+    par: Parallelism, fw: Framework, shape: Shape, p: int, network: bool
+) -> list[tuple[int, ...]]:
+    if p > shape.layers:
+        return []
+    if par.stage_layers is not None:
+        return [tuple(par.stage_layers)]
+    if network:
+        return [(0,) * p]  # balanced by time later (the estimator knows the layer times)
+    return stage_splits(fw, shape.layers, p)
+
+
+def _datas(par: Parallelism, chips: int, t: int, p: int, gb: int) -> list[int]:
+    if par.data is None:
+        if chips % (t * p):
+            return []
+        return [chips // (t * p)]
+    if _auto(par.data):
+        return [d for d in divisors(gb) if t * p * d <= chips][::-1]
+    d = cast(int, par.data)
+    return [d] if t * p * d == chips else []
+
+
+def _members(
+    par: Parallelism,
+    fw: Framework,
+    shape: Shape,
+    network: bool,
+    t: int,
+    p: int,
+    d: int,
+    split: tuple[int, ...],
+) -> Iterator[Family]:
+    gb = par.global_batch
+    if gb % d:
+        return
+    per = gb // d
+    if not _auto(par.micro_batch):
+        mbs = [cast(int, par.micro_batch)]
+    elif network:
+        # networks: powers of two (samples per micro-batch), as their data loaders batch
+        mbs = [b for b in _pow2_upto(min(per, NETWORK_MICRO_BATCH)) if per % b == 0]
+    else:
+        mbs = divisors(per, MAX_MICRO_BATCH)
+    if _auto(par.sequence_parallel):
+        sps = [True, False] if t > 1 and fw.sequence_parallel and not network else [False]
+    else:
+        sps = [bool(par.sequence_parallel)]
+    if _auto(par.zero):
+        zeros = tuple(
+            z for z in fw.zero if (d > 1 or z == 0) and (p == 1 or z <= fw.zero_with_pipeline)
+        )
+    else:
+        zeros = (cast(int, par.zero),)
+    if _auto(par.recompute):
+        rcs: tuple[str, ...] = ("none", "full") if network else ("none", "selective", "full")
+    else:
+        rcs = (cast(str, par.recompute),)
+    partial = (
+        not network
+        and fw.partial_recompute
+        and (_auto(par.recompute_layers) or (_auto(par.recompute) and par.recompute_layers is None))
     )
+    fewest = min(split) if split and min(split) > 0 else shape.layers
+    for b, sp in product(mbs, sps):
+        if per % b:
+            continue
+        m = per // b
+        if _auto(par.interleave):
+            vs = [1]
+            if fw.interleave and p > 2 and m % p == 0 and not network:
+                vs += [
+                    v
+                    for v in range(2, fewest + 1)
+                    if not fw.interleave_even or all(n % v == 0 for n in split)
+                ]
+        else:
+            vs = [cast(int, par.interleave)]
+        yield Family(t, p, d, split, b, sp, tuple(vs), zeros, rcs, bool(partial))
 
 
-def _explain(sc: Scenario) -> SpecError:
-    """The error for a scenario with no valid layout, naming the first offending field."""
-    par = sc.parallelism
-    t = par.tensor if isinstance(par.tensor, int) else 1
-    p = par.pipeline if isinstance(par.pipeline, int) else 1
-    if isinstance(par.data, int):
-        d = par.data
-    else:
-        d = sc.chips // (t * p) if sc.chips % (t * p) == 0 else 0
-    if d == 0:
-        return SpecError(
-            f"chips ({sc.chips}) must be divisible by tensor x pipeline ({t} x {p} = {t * p})",
-            file=sc.source_file,
-            field="parallelism.pipeline" if par.pipeline != "auto" else "parallelism.tensor",
-        )
-    b = par.micro_batch if isinstance(par.micro_batch, int) else 1
-    v = par.interleave if isinstance(par.interleave, int) else 1
-    rc = par.recompute if par.recompute != "auto" else "selective"
-    z = par.zero if isinstance(par.zero, int) else 0
-    try:
-        check(
-            _layout(sc, t, p, d, b, v, par.sequence_parallel is True, rc, z),
-            sc.model,
-            sc.chips,
-            sc.source_file,
-        )
-    except SpecError as exc:
-        return exc
-    return SpecError("no layout satisfies the auto knobs", file=sc.source_file, field="parallelism")
+__all__ = ["Family", "divisors", "families", "tensor_sizes"]

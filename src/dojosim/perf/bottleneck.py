@@ -28,6 +28,10 @@ def parts(st: StepTimes) -> dict[str, float]:
     }
     if st.offchip > 0:
         out["off-chip bandwidth"] = st.offchip
+    if st.fixed > 0:
+        out["per-step fixed costs"] = st.fixed
+    if st.straggler > 0:
+        out["stragglers"] = st.straggler
     shown = {"tensor": st.tensor_comm, "pipeline": st.pipeline_comm, "data": st.data_comm}
     for kind, seconds in shown.items():
         if seconds <= 0:

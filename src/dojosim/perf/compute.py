@@ -1,11 +1,15 @@
 """Time of one operation on one chip: a roofline with a shape-dependent efficiency.
 
-A matmul runs at ``peak * matmul_efficiency * g(m) * g(n) * g(k)`` where
+A matmul runs at ``peak * efficiency * g(m) * g(n) * g(k)`` where
 ``g(x) = x / (x + matmul_half_size)``: a dimension much larger than the half
 size costs nothing, a small one (a skinny or tiny matrix) makes the kernel slow,
 as tile and wave quantisation do on real chips. It is also never faster than
 its memory traffic allows. Element-wise kernels are bound by memory bandwidth.
 Every kernel pays a fixed ``kernel_overhead``.
+
+Matmuls run in the policy's matmul precision (8-bit matmuls at their own,
+lower, efficiency); fused attention runs in the policy's attention precision
+(16-bit in FP8 training, as Transformer Engine runs it).
 
 A matmul too thin for the matrix units (a depthwise convolution is a GEMM with
 ``n = 1``) runs on the vector units instead, when the chip's catalog entry gives
@@ -16,16 +20,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dojosim.mapping.policy import Precision
 from dojosim.spec.calibration import Calibration
 from dojosim.spec.hardware import ChipSpec
 from dojosim.workload.ops import Op
+
+EIGHT_BIT = ("fp8", "cfp8", "int8", "mxfp8")
 
 
 @dataclass(frozen=True, slots=True)
 class ComputeModel:
     """What the compute model needs of a chip in one precision, in SI units."""
 
-    peak_flops: float  # dense matrix FLOP/s in the training precision
+    peak_flops: float  # dense matrix FLOP/s of the matmul precision
     memory_bandwidth: float  # B/s
     matmul_efficiency: float
     matmul_half_size: float
@@ -33,24 +40,26 @@ class ComputeModel:
     kernel_overhead: float  # s
     flash_attention_efficiency: float
     vector_flops: float = 0.0  # FLOP/s of the vector (non-matrix) units; 0 if unknown
+    attention_peak_flops: float = 0.0  # FLOP/s of the attention precision (0: peak_flops)
 
     @classmethod
-    def of(
-        cls,
-        peak_flops: float,
-        memory_bandwidth: float,
-        cal: Calibration,
-        vector_flops: float = 0.0,
-    ) -> ComputeModel:
+    def of(cls, chip: ChipSpec, precision: Precision, cal: Calibration) -> ComputeModel:
+        """The compute model of ``chip`` running ``precision`` with ``cal``'s constants."""
+        eight_bit = precision.matmul in EIGHT_BIT
+        efficiency = cal.matmul_efficiency
+        if eight_bit and cal.fp8_matmul_efficiency is not None:
+            efficiency = cal.fp8_matmul_efficiency
+        attention = chip.peak_flops.get(precision.attention)  # type: ignore[call-overload]
         return cls(
-            peak_flops,
-            memory_bandwidth,
-            cal.matmul_efficiency,
+            chip.peak(precision.matmul),
+            chip.memory_bandwidth,
+            efficiency,
             cal.matmul_half_size,
             cal.memory_efficiency,
             cal.kernel_overhead,
             cal.flash_attention_efficiency,
-            vector_flops,
+            vector_rate(chip, precision.matmul),
+            float(attention or chip.peak(precision.matmul)),
         )
 
     def matmul_efficiency_of(self, m: int, n: int, k: int) -> float:
@@ -66,12 +75,13 @@ class ComputeModel:
             if self.vector_flops > 0:
                 compute = min(compute, op.flops / self.vector_flops)
         elif op.kind == "attention":
-            compute = op.flops / (self.peak_flops * self.flash_attention_efficiency)
+            peak = self.attention_peak_flops or self.peak_flops
+            compute = op.flops / (peak * self.flash_attention_efficiency)
         else:
             compute = 0.0
         return max(compute, memory) + self.kernel_overhead
 
-    def ops_time(self, ops: list[Op]) -> float:
+    def ops_time(self, ops: list[Op] | tuple[Op, ...]) -> float:
         """Seconds for a sequence of ops run one after another."""
         return sum(self.op_time(op) for op in ops)
 

@@ -1,63 +1,35 @@
-"""The step time of one concrete layout: pipeline schedule, communication, optimizer.
+"""The step of one layout: the one schedule engine every model kind runs through.
 
-One training step on one chip of pipeline stage ``i`` is ``m`` micro-batches,
-each running the stage's layers forward and backward (plus recomputation) with
-their tensor-parallel collectives and the point-to-point sends to neighbouring
-stages. With 1F1B (and interleaved 1F1B over ``v`` virtual stages) the step is
-
-    m * max_i T_i + (p - 1) / v * mean_i T_i
-
-(the pipeline bubble of Narayanan et al. 2021, Section 2.2, with the slowest
-stage setting the pace), followed by the part of the data-parallel gradient
-reduction not hidden behind the last backward pass, and the optimizer update.
+For each pipeline stage the units it runs (:meth:`Context.stages`) give its
+forward and backward seconds per micro-batch, to which the stage adds its
+point-to-point sends (each boundary of each virtual stage, in the direction the
+data flows: a stage sends activations forward unless it is last, gradients
+backward unless it is first) and the exposed part of any data-parallel traffic
+its ZeRO policy runs per micro-batch. :func:`dojosim.perf.schedule.pipeline`
+turns those into the pipeline's time. Then, per stage, the traffic the policy
+runs once per step: the gradient reduction (hidden behind the stage's last
+backward pass where the framework overlaps it, and behind the time the stage
+finishes before stage 0), the tied-embedding gradient all-reduce between the
+first and last stage, the optimizer update, and the weight all-gather of ZeRO
+1/2 (hidden only behind the next forward pass). The step ends when the last stage
+is done; the fixed per-step costs and the wait for the slowest rank
+(:mod:`dojosim.perf.scale`) come last.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from dojosim.hardware.collectives import Fabric, collective_time, p2p_time
+from dojosim.mapping.hierarchy import Placement, place, stream_time
 from dojosim.mapping.layout import Layout
-from dojosim.mapping.memory import stage_params
-from dojosim.perf.compute import ComputeModel
-from dojosim.spec.workload import ModelSpec
-from dojosim.workload.ops import Op
-from dojosim.workload.transformer import (
-    LayerShape,
-    attention_core_forward,
-    backward,
-    embedding_forward,
-    layer_forward,
-    logits_forward,
-)
-
-# Adam update traffic per parameter on the local shard: read fp32 gradient, master weight,
-# momentum and variance (16 B), write master, momentum, variance (12 B) and the 16-bit
-# weight (2 B), plus one read of the gradient for the global norm (4 B).
-OPTIMIZER_BYTES_PER_PARAM = 34.0
-
-
-@dataclass(frozen=True, slots=True)
-class LayerTimes:
-    """Seconds for one layer and one micro-batch on one chip."""
-
-    forward: float
-    backward: float
-    recompute: float
-    comm_forward: float
-    comm_backward: float
-    comm_recompute: float
-
-    @property
-    def total(self) -> float:
-        return (
-            self.forward
-            + self.backward
-            + self.recompute
-            + self.comm_forward
-            + self.comm_backward
-            + self.comm_recompute
-        )
+from dojosim.mapping.memory import MemoryBreakdown, stage_memory
+from dojosim.mapping.policy import Policy
+from dojosim.perf.context import Context, StageSum
+from dojosim.perf.scale import step_overheads
+from dojosim.perf.schedule import in_flight, pipeline
+from dojosim.spec.scenario import Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +47,9 @@ class StepTimes:
     optimizer: float
     stage_time: float  # slowest stage, one micro-batch
     offchip: float = 0.0  # streaming to off-chip memory not hidden behind compute (Dojo's DIPs)
-    # With ``record=True``: seconds each tier carried, per kind of traffic ("tensor", "pipeline",
-    # "data"), for one layer, one send and one step's reduction respectively.
+    fixed: float = 0.0  # per-step costs outside the schedule (gradient norm, host, loader)
+    straggler: float = 0.0  # expected wait for the slowest rank
+    # With ``record=True``: seconds each tier carried per kind of traffic.
     network: dict[str, dict[str, float]] | None = None
 
     def breakdown(self) -> dict[str, float]:
@@ -90,132 +63,212 @@ class StepTimes:
             "data_comm_s": self.data_comm,
             "optimizer_s": self.optimizer,
             "offchip_stream_s": self.offchip,
+            "fixed_s": self.fixed,
+            "straggler_s": self.straggler,
         }
 
 
-def layer_times(
-    model: ModelSpec, shape: LayerShape, recompute: str, cm: ComputeModel, fab: Fabric
-) -> LayerTimes:
-    """Compute and tensor-parallel communication of one layer, one micro-batch."""
-    fwd_ops = layer_forward(model, shape)
-    fwd = cm.ops_time(fwd_ops)
-    bwd = cm.ops_time(backward(fwd_ops))
-    if recompute == "full":
-        rec = fwd
-    elif recompute == "selective" and not shape.flash:
-        rec = cm.ops_time(attention_core_forward(model, shape))
-    else:
-        rec = 0.0
-    t = shape.t
-    if t > 1:
-        nbytes = shape.b * shape.s * model.hidden * shape.e
-        if shape.sp:
-            gather = collective_time(fab, "all_gather", nbytes, t)
-            one = gather + collective_time(fab, "reduce_scatter", nbytes, t)
-            # Backward gathers each block's input again for the weight gradient, since
-            # sequence parallelism stores only the shard (Korthikanti et al. 2022, Section 4.2.2).
-            back = one + gather
-        else:
-            one = back = collective_time(fab, "all_reduce", nbytes, t)
-        # two collectives per layer and direction: after attention and after the MLP
-        comm, comm_back = 2 * one, 2 * back
-    else:
-        comm = comm_back = 0.0
-    return LayerTimes(fwd, bwd, rec, comm, comm_back, comm if recompute == "full" else 0.0)
+@dataclass(frozen=True)
+class Evaluation:
+    """One layout evaluated: step, memory of the most loaded stage, placement, fit."""
+
+    layout: Layout
+    times: StepTimes
+    memory: MemoryBreakdown
+    placement: Placement | None
+    fits: bool
 
 
-def _forward_backward(ops: list[Op], cm: ComputeModel) -> float:
-    return cm.ops_time(ops) + cm.ops_time(backward(ops))
+def strides(ctx: Context, lay: Layout) -> dict[str, int]:
+    """Rank distance between neighbours of each parallel dimension, in the framework's order."""
+    size = {"tensor": lay.tensor, "data": lay.data, "pipeline": lay.pipeline}
+    out, stride = {}, 1
+    for dim in ctx.fw.order:
+        out[dim] = stride
+        stride *= size[dim]
+    return out
 
 
-def step_times(
-    model: ModelSpec,
-    layout: Layout,
-    shape: LayerShape,
-    cm: ComputeModel,
-    fab: Fabric,
-    grad_bytes: float,
-    cache: dict[tuple[LayerShape, str], LayerTimes] | None = None,
-    *,
-    record: bool = False,
-) -> StepTimes:
-    """Time one step of ``layout``; ``cache`` reuses layer times across layouts of one scenario.
-
-    ``record`` replays the communication on recording fabrics so the result says
-    which network tier carried which traffic (slower; for the chosen layout only).
-    """
-    p, v, t, d = layout.pipeline, layout.interleave, layout.tensor, layout.data
-    m = layout.micro_batches
-    fab_t, fab_p, fab_d = (
-        (fab.recording(), fab.recording(), fab.recording()) if record else (fab, fab, fab)
+def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreakdown, bool]:
+    """The most loaded stage's memory per chip, and whether it fits the chip (on-chip only;
+    a two-level memory is placed by :func:`evaluate`)."""
+    policy = Policy(ctx.precision, lay.zero)
+    p, m, v, d = lay.pipeline, lay.micro_batches, lay.interleave, lay.data
+    # Per-parameter bytes (and per-layer transient bytes) of the policy, once.
+    unit = policy.memory(1.0, d, 1.0)
+    per_param = unit.weights + unit.gradients + unit.optimizer
+    best, best_total = 0, -1.0
+    seen: set[int] = set()
+    for i, st in enumerate(sums):
+        # Equal stages differ only in micro-batches in flight, which fall with the stage
+        # index: the first of them is the most loaded.
+        if id(st) in seen:
+            continue
+        seen.add(id(st))
+        total = (
+            st.params * per_param
+            + st.largest_params * unit.transient
+            + st.activations * in_flight(i, p, m, v)
+            + st.work
+        )
+        if total > best_total:
+            best, best_total = i, total
+    st = sums[best]
+    mem = stage_memory(
+        policy,
+        params=st.params,
+        largest_layer_params=st.largest_params,
+        data=d,
+        activations_per_micro_batch=st.activations,
+        in_flight=in_flight(best, p, m, v),
+        work=st.work,
+        stage=best,
     )
-    key = (shape, layout.recompute)
-    lt = cache.get(key) if cache is not None and not record else None
-    if lt is None:
-        lt = layer_times(model, shape, layout.recompute, cm, fab_t)
-        if cache is not None and not record:
-            cache[key] = lt
-    # Pipeline neighbours are t * d ranks apart; each sends 1/t of the activation
-    # (Megatron's scatter-gather optimisation), forward and backward, once per virtual stage.
-    act_bytes = shape.b * shape.s * model.hidden * shape.e / t
-    p2p = 2 * v * p2p_time(fab_p, act_bytes, t * d) if p > 1 else 0.0
-    # The first stage also embeds the tokens, the last computes the logits and the loss.
-    embed = _forward_backward(embedding_forward(model, shape), cm)
-    head = _forward_backward(logits_forward(model, shape), cm)
-    stage = [
-        layout.stage_layers[i] * lt.total
-        + (embed if i == 0 else 0.0)
-        + (head if i == p - 1 else 0.0)
-        + p2p
-        for i in range(p)
-    ]
-    slowest = max(range(p), key=lambda i: stage[i])
-    n = layout.stage_layers[slowest]
-    t_max = stage[slowest]
-    t_mean = sum(stage) / p
-    pipeline = m * t_max + (p - 1) / v * t_mean
+    return mem, mem.total <= ctx.sc.chip.memory
 
-    # Data-parallel gradient reduction (and ZeRO's parameter gathers) on the slowest stage.
-    params = stage_params(model, layout, slowest)
-    data_comm = 0.0
-    if d > 1:
-        g = params * grad_bytes
-        if layout.zero == 0:
-            dp = collective_time(fab_d, "all_reduce", g, d, t)
-        else:
-            # Gradients are accumulated over the micro-batches and reduce-scattered once per
-            # step (Megatron's distributed optimizer; FSDP without resharding, as in Llama 3).
-            dp = collective_time(fab_d, "reduce_scatter", g, d, t)
-            dp += collective_time(fab_d, "all_gather", params * shape.e, d, t)
-        if layout.zero >= 3:
-            # weights gathered again for every micro-batch's forward and backward
-            dp += 2 * m * collective_time(fab_d, "all_gather", params * shape.e, d, t)
-        window = n * lt.backward if layout.overlap_data_parallel else 0.0
-        data_comm = max(0.0, dp - window)
-    local = params / (d if layout.zero >= 1 else 1)
-    optimizer = local * OPTIMIZER_BYTES_PER_PARAM / (cm.memory_bandwidth * cm.memory_efficiency)
-    optimizer += 3 * cm.kernel_overhead
 
-    extras = t_max - n * lt.total - p2p  # embedding and/or logits on the slowest stage
-    step = pipeline + data_comm + optimizer
-    return StepTimes(
-        step=step,
-        forward=m * (n * lt.forward + extras),
-        backward=m * n * lt.backward,
-        recompute=m * n * lt.recompute,
-        tensor_comm=m * n * (lt.comm_forward + lt.comm_backward + lt.comm_recompute),
-        pipeline_comm=m * p2p,
-        pipeline_bubble=pipeline - m * t_max,
-        data_comm=data_comm,
-        optimizer=optimizer,
-        stage_time=t_max,
+def fits(ctx: Context, lay: Layout) -> tuple[MemoryBreakdown, bool]:
+    """Memory of a layout and whether it fits (with off-chip placement on a two-level memory)."""
+    sums = ctx.sums(lay)
+    mem, ok = memory(ctx, lay, sums)
+    if ctx.hier is None:
+        return mem, ok
+    return mem, _placement(ctx, lay, sums, mem).fits
+
+
+def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
+    """Time and memory of one layout (``record``: also which network tier carried what)."""
+    fabs: dict[str, Fabric] = {}
+    if record:
+        fabs = {k: ctx.fab.recording() for k in ("tensor", "pipeline", "data")}
+    sums = ctx.sums(lay, fabs.get("tensor"))
+    p, v, d, m = lay.pipeline, lay.interleave, lay.data, lay.micro_batches
+    st = strides(ctx, lay)
+    policy = Policy(ctx.precision, lay.zero)
+    events = policy.comm()
+
+    def coll(kind: Any, nbytes: float, size: int, stride: int) -> float:
+        if record:
+            return collective_time(fabs["data"], kind, nbytes, size, stride)
+        return ctx.collective(kind, nbytes, size, stride)
+
+    # Weights are replicated over a network's spatial split as well as over the replicas.
+    inner = lay.tensor if ctx.is_network else 1
+
+    def reduce_time(kind: Any, nbytes: float) -> float:
+        t = coll(kind, nbytes, d, st["data"])
+        if inner > 1:
+            t += coll("all_reduce" if kind != "all_gather" else kind, nbytes, inner, 1)
+        return t
+
+    fwd, bwd, sends, dp_micro = [], [], [], []
+    hop_fab = fabs.get("pipeline", ctx.fab)
+    for i, s in enumerate(sums):
+        f = s.forward + s.comm_forward
+        b = s.backward + s.recompute + s.comm_backward + s.comm_recompute
+        send_f = send_b = 0.0
+        if p > 1:
+            hop = p2p_time(hop_fab, s.output, st["pipeline"])
+            send_f = (v if i < p - 1 else v - 1) * hop
+            send_b = (v if i > 0 else v - 1) * hop
+        exposed = 0.0
+        if d * inner > 1:
+            for ev in events:
+                if ev.per == "micro":
+                    t = reduce_time(ev.kind, s.params * ev.bytes_per_param)
+                    exposed += max(0.0, t - (f if ev.window == "forward" else b))
+        fwd.append(f + send_f)
+        bwd.append(b + send_b + exposed)
+        sends.append(send_f + send_b)
+        dp_micro.append(exposed)
+    pipe = pipeline(fwd, bwd, m, v)
+
+    # Once-per-step traffic, the optimizer and the weight gather, stage by stage.
+    cm = ctx.cm
+    update = policy.update_bytes() / (cm.memory_bandwidth * cm.memory_efficiency)
+    tied = isinstance(ctx.sc, Scenario) and ctx.sc.model.tied_embeddings and p > 1
+    dp_end, opt_end, gather = [], [], []
+    for i, s in enumerate(sums):
+        red = gat = 0.0
+        if d * inner > 1:
+            for ev in events:
+                if ev.per == "step":
+                    t = reduce_time(ev.kind, s.params * ev.bytes_per_param)
+                    if ev.window == "backward":
+                        red += t
+                    else:
+                        gat += t
+        if tied and i in (0, p - 1):
+            emb = ctx.embedding_params / lay.tensor
+            red += coll("all_reduce", emb * ctx.precision.grad_comm, 2, (p - 1) * st["pipeline"])
+        window = (bwd[i] - sends[i]) if lay.overlap_data_parallel else 0.0
+        dp_end.append(pipe.total - pipe.early[i] + max(0.0, red - window))
+        local = s.params / (d if lay.zero >= 1 else 1)
+        opt_end.append(dp_end[-1] + local * update + 3 * cm.kernel_overhead)
+        gwin = fwd[i] if lay.overlap_data_parallel else 0.0
+        gather.append(max(0.0, gat - gwin - pipe.late[i]))
+    tail_dp = max(0.0, max(dp_end) - pipe.total) + max(gather)
+    tail = max(0.0, max(opt_end) - pipe.total) + max(gather)
+
+    mem, fit = memory(ctx, lay, sums)
+    k = pipe.slowest
+    slow = sums[k]
+    times = StepTimes(
+        step=pipe.total + tail,
+        forward=m * slow.forward,
+        backward=m * slow.backward,
+        recompute=m * slow.recompute,
+        tensor_comm=m * (slow.comm_forward + slow.comm_backward + slow.comm_recompute),
+        pipeline_comm=m * sends[k],
+        pipeline_bubble=pipe.bubble,
+        data_comm=m * dp_micro[k] + tail_dp,
+        optimizer=tail - tail_dp,
+        stage_time=fwd[k] + bwd[k],
         network=(
-            {
-                "tensor": fab_t.record or {},
-                "pipeline": fab_p.record or {},
-                "data": fab_d.record or {},
-            }
-            if record
-            else None
+            {k: fabs[k].record or {} for k in ("tensor", "pipeline", "data")} if record else None
         ),
     )
+    times = _with_overheads(ctx, lay, times)
+    placement = None
+    if ctx.hier is not None:
+        placement = _placement(ctx, lay, sums, mem)
+        times = _offchip(ctx, lay, sums, mem, times, policy, placement)
+        fit = placement.fits
+    return Evaluation(lay, times, mem, placement, fit)
+
+
+def _with_overheads(ctx: Context, lay: Layout, st: StepTimes) -> StepTimes:
+    fixed, straggler = step_overheads(ctx, lay, st)
+    return replace(st, step=st.step + fixed + straggler, fixed=fixed, straggler=straggler)
+
+
+def _placement(ctx: Context, lay: Layout, sums: list[StageSum], mem: MemoryBreakdown) -> Placement:
+    """Two-level memory (Dojo): what stays in SRAM, what streams from the off-chip devices."""
+    h = ctx.hier
+    assert h is not None
+    # Weights stream one matrix at a time (explicit DMA), so the largest matrix sets the buffer.
+    largest = sums[mem.stage].largest_matrix * ctx.precision.weight
+    p, m, v = lay.pipeline, lay.micro_batches, lay.interleave
+    return place(mem, h, m, in_flight(mem.stage, p, m, v), lay.recompute, largest)
+
+
+def _offchip(
+    ctx: Context,
+    lay: Layout,
+    sums: list[StageSum],
+    mem: MemoryBreakdown,
+    st: StepTimes,
+    policy: Policy,
+    pl: Placement,
+) -> StepTimes:
+    """The streaming a placement costs per step, where it is not hidden behind compute."""
+    h = ctx.hier
+    assert h is not None
+    exposed = stream_time(pl, h, lay.micro_batches * st.stage_time)
+    local = sums[mem.stage].params / (lay.data if lay.zero >= 1 else 1)
+    update = local * policy.update_bytes() * pl.optimizer_offchip_fraction
+    extra = exposed + update / h.offchip_bandwidth
+    return replace(st, step=st.step + extra, offchip=extra)
+
+
+__all__ = ["Evaluation", "StepTimes", "evaluate", "fits", "memory", "strides"]

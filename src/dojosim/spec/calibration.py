@@ -26,6 +26,7 @@ class Calibration(CatalogEntry):
     * ``kernel_overhead``: fixed time per kernel (launch, tail, synchronisation), seconds.
     * ``flash_attention_efficiency``: fraction of the dense peak a fused attention kernel
       reaches on its (causal-halved) FLOPs.
+    * ``fp8_matmul_efficiency``: as ``matmul_efficiency``, for 8-bit matmuls of their peak.
 
     A calibration may name a ``base:`` calibration; constants it does not give are
     carried over from there (and stay in step when the base is refitted).
@@ -38,6 +39,9 @@ class Calibration(CatalogEntry):
     memory_efficiency: Efficiency
     kernel_overhead: Seconds
     flash_attention_efficiency: Efficiency
+    # Fraction of the 8-bit peak an 8-bit (FP8, CFP8) matmul reaches; FP8 GEMMs reach a
+    # lower fraction of their peak than 16-bit ones. Unset: the 16-bit matmul_efficiency.
+    fp8_matmul_efficiency: Efficiency | None = None
     network_efficiency_scale: PosRatio = 1.0
     fitted_on: list[str] = Field(default_factory=list)
     checked_on: list[str] = Field(default_factory=list)

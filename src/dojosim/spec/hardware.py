@@ -134,6 +134,21 @@ class OffchipMemory(Frozen):
     count: PositiveInt
 
 
+class Hierarchy(Frozen):
+    """A resolved two-level memory, per chip: on-chip capacity (B), the off-chip capacity (B)
+    and bandwidth (B/s) of its share of the backing devices, and the device's name.
+
+    Built by :func:`dojosim.spec.resolve` from a system's ``offchip_memory``: the devices
+    are shared evenly by the system's chips; each serves at the lesser of its memory
+    bandwidth and its link into the chips.
+    """
+
+    onchip: float
+    offchip: float
+    offchip_bandwidth: float
+    device: str
+
+
 class Contains(Frozen):
     """A system built from ``count`` copies of another catalog system."""
 
@@ -157,6 +172,9 @@ class SystemSpec(CatalogEntry):
     node_power: Watts | None = None
     contains: Contains | None = None
     offchip_memory: OffchipMemory | None = None
+    # The training framework whose layout rules apply when a scenario names none
+    # (dojosim.mapping.frameworks); megatron when unset.
+    framework: str | None = None
 
     @model_validator(mode="before")
     @classmethod

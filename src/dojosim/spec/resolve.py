@@ -10,8 +10,9 @@ from pydantic import ValidationError
 
 from dojosim import catalog
 from dojosim.errors import SpecError
-from dojosim.spec.hardware import SystemSpec
+from dojosim.spec.hardware import ChipSpec, Hierarchy, SystemSpec
 from dojosim.spec.loader import parse, read_yaml
+from dojosim.spec.network import NetworkSpec
 from dojosim.spec.scenario import NetworkScenario, Scenario, ScenarioFile
 from dojosim.spec.workload import ModelSpec
 
@@ -60,10 +61,33 @@ def _validated(build: Callable[[], Any], file: str | None) -> Any:
         raise SpecError(detail or msg, file=file, field=field if detail else None) from None
 
 
+def hierarchy(system: SystemSpec, chip: ChipSpec) -> Hierarchy | None:
+    """The two-level memory of a system whose chips are backed by off-chip devices, else None.
+
+    A system's devices are shared evenly by its chips; each device serves at the
+    lesser of its memory bandwidth and its link into the chips.
+    """
+    off = system.offchip_memory
+    if off is None:
+        return None
+    dev = catalog.get("device", off.device)
+    chips = catalog.system_chips(system)
+    return Hierarchy(
+        onchip=chip.memory,
+        offchip=off.count * dev.memory / chips,
+        offchip_bandwidth=off.count * min(dev.memory_bandwidth, dev.link_bandwidth) / chips,
+        device=dev.name,
+    )
+
+
 def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
-    """The fields every resolved scenario has: the system and its chip resolved, the rest as written."""
+    """The fields every resolved scenario has: system, chip, calibration, memory hierarchy and
+    framework resolved from the catalog; the rest as written."""
     system: SystemSpec = _entry("system", sf.system, SystemSpec, file, "system")
-    chip = _lookup(lambda: catalog.get("chip", system.chip), file, "system.chip")
+    chip: ChipSpec = _lookup(lambda: catalog.get("chip", system.chip), file, "system.chip")
+    calibration = _lookup(
+        lambda: catalog.get("calibration", chip.calibration), file, "system.chip.calibration"
+    )
     return {
         "name": sf.name,
         "system": system,
@@ -71,6 +95,9 @@ def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
         "chips": sf.chips,
         "precision": sf.precision,
         "parallelism": sf.parallelism,
+        "calibration": calibration,
+        "framework": sf.framework or system.framework or "megatron",
+        "hierarchy": hierarchy(system, chip),
         "site": sf.site,
         "cost": sf.cost,
         "data": sf.data,
@@ -96,8 +123,13 @@ def resolve_any(data: Any, *, file: str | None = None) -> Scenario | NetworkScen
         return _resolve_model(sf, file)
     name = str(sf.model)
     network = _lookup(lambda: catalog.get("network", name), file, "model")
+    from dojosim.workload.networks import network as traced
+
+    workload = _lookup(lambda: traced(name), file, "model")
     shared = _shared(sf, file)
-    scenario: NetworkScenario = _validated(lambda: NetworkScenario(network=network, **shared), file)
+    scenario: NetworkScenario = _validated(
+        lambda: NetworkScenario(network=network, workload=workload, **shared), file
+    )
     return scenario
 
 
@@ -121,6 +153,28 @@ def scenario_path(ref: str | Path) -> str:
         + (hint or " (dojosim catalog list scenario lists them)"),
         file=str(ref),
     )
+
+
+def with_workload(source: str | Path | dict[str, Any], workload: Any) -> NetworkScenario:
+    """A scenario whose model is ``workload`` (a traced :class:`~dojosim.workload.graph.Workload`,
+    e.g. from :func:`dojosim.workload.from_torch`); the scenario's ``model:`` may be omitted."""
+    data, file = _read(source)
+    if not isinstance(data, dict):
+        raise SpecError("expected a mapping of fields", file=file)
+    data = {**data, "model": data.get("model", workload.name)}
+    sf = parse(ScenarioFile, data, file=file)
+    network = NetworkSpec(
+        name=workload.name,
+        builder="vit",
+        config={},
+        input=list(workload.input_shape) or [1],
+        source="traced with dojosim.workload.from_torch",
+    )
+    shared = _shared(sf, file)
+    scenario: NetworkScenario = _validated(
+        lambda: NetworkScenario(network=network, workload=workload, **shared), file
+    )
+    return scenario
 
 
 def _read(source: str | Path | dict[str, Any]) -> tuple[Any, str | None]:

@@ -10,12 +10,14 @@ from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
 from dojosim.cost.scenario import CostSection
 from dojosim.site.section import SiteSection
 from dojosim.spec.base import Frozen
-from dojosim.spec.hardware import ChipSpec, Precision, SystemSpec
+from dojosim.spec.calibration import Calibration
+from dojosim.spec.hardware import ChipSpec, Hierarchy, Precision, SystemSpec
 from dojosim.spec.network import NetworkSpec
 from dojosim.spec.workload import ModelSpec
 
 Auto = Literal["auto"]
 Recompute = Literal["none", "selective", "full"]
+Framework = Literal["megatron", "deepspeed", "fsdp", "maxtext", "dojo"]
 
 
 class Parallelism(Frozen):
@@ -24,8 +26,12 @@ class Parallelism(Frozen):
     ``global_batch`` and ``micro_batch`` count sequences. ``interleave`` is the
     number of virtual pipeline stages per chip (1 = plain 1F1B). ``zero`` is the
     ZeRO stage: 1 shards optimizer states, 2 also gradients, 3 also weights,
-    across the data-parallel group. ``stage_layers`` optionally gives the number
-    of layers on each pipeline stage (uneven splits).
+    across the data-parallel group (:mod:`dojosim.mapping.policy` says what each
+    stage holds and sends). ``stage_layers`` optionally gives the number of layers
+    on each pipeline stage (uneven splits). ``recompute_layers`` recomputes only
+    that many layers of each stage in full (Megatron's ``--recompute-method block
+    --recompute-num-layers``); the others follow ``recompute`` (default all).
+    Omitted knobs take the values below; ``auto`` asks the search for the best.
     """
 
     tensor: PositiveInt | Auto = 1
@@ -36,6 +42,7 @@ class Parallelism(Frozen):
     interleave: PositiveInt | Auto = 1
     sequence_parallel: bool | Auto = False
     recompute: Recompute | Auto = "selective"
+    recompute_layers: PositiveInt | Auto | None = None
     zero: Annotated[NonNegativeInt, Le(3)] | Auto = 0
     stage_layers: list[PositiveInt] | None = None
     overlap_data_parallel: bool = True
@@ -61,6 +68,7 @@ class ScenarioFile(Frozen):
     system: str | dict[str, Any]
     chips: PositiveInt
     precision: Precision = "bf16"
+    framework: Framework | None = None  # default: the system's, else megatron
     parallelism: Parallelism
     flash_attention: bool = True
     seq_len: PositiveInt | None = None
@@ -71,6 +79,10 @@ class ScenarioFile(Frozen):
 
 class Scenario(Frozen):
     """A fully resolved scenario: every catalog name replaced by its spec.
+
+    Resolution happens once (:mod:`dojosim.spec.resolve`): the chip's calibration,
+    the system's memory hierarchy and the framework are carried here, so the
+    estimator never reads the catalog.
 
     ``flash_attention`` selects fused attention that neither stores nor
     re-reads the score matrix and skips the masked half of causal attention.
@@ -83,6 +95,9 @@ class Scenario(Frozen):
     chips: PositiveInt
     precision: Precision
     parallelism: Parallelism
+    calibration: Calibration
+    framework: Framework = "megatron"
+    hierarchy: Hierarchy | None = None
     flash_attention: bool = True
     site: SiteSection | None = None
     cost: CostSection | None = None
@@ -109,11 +124,15 @@ class NetworkScenario(Frozen):
 
     name: str
     network: NetworkSpec
+    workload: Any = Field(exclude=True)  # dojosim.workload.graph.Workload, traced once
     system: SystemSpec
     chip: ChipSpec
     chips: PositiveInt
     precision: Precision
     parallelism: Parallelism
+    calibration: Calibration
+    framework: Framework = "megatron"
+    hierarchy: Hierarchy | None = None
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None

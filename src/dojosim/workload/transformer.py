@@ -30,6 +30,7 @@ class LayerShape:
     sp: bool  # sequence parallelism
     flash: bool  # fused attention kernel
     e: float  # bytes per activation element
+    cast: float = 0.0  # bytes per element of an 8-bit copy made for 8-bit matmuls (0: none)
 
 
 def params_per_layer(m: ModelSpec) -> float:
@@ -64,9 +65,9 @@ def model_flops_per_token(m: ModelSpec, s: int) -> float:
     return m.layers * (2.0 * mats + 2.0 * attention) + 2.0 * h * m.vocab
 
 
-def _norm(name: str, tokens: float, width: float, e: float) -> Op:
-    # read x, write y, plus a small statistics pass
-    return elementwise(name, 2 * tokens * width * e)
+def _norm(name: str, tokens: float, width: float, e: float, cast: float = 0.0) -> Op:
+    # read x, write y (and its 8-bit copy when the next matmul is 8-bit)
+    return elementwise(name, tokens * width * (2 * e + cast))
 
 
 def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
@@ -77,20 +78,26 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     h, dh = m.hidden, m.dhead
     qh, kvh = m.heads // t, max(m.n_kv_heads // t, 1)
     ffn = m.ffn // t
-    ops = [_norm("norm1", tok_rep, h, e)]
+    c = sh.cast
+    # 8-bit matmuls need an 8-bit copy of their input: fused into the norm and the activation
+    # function (Transformer Engine's LayerNormLinear, LayerNormMLP), a cast kernel of its own
+    # for the attention output before the projection.
+    ops = [_norm("norm1", tok_rep, h, e, c)]
     ops.append(matmul("qkv", tok, (qh + 2 * kvh) * dh, h, elem_bytes=e))
     if m.norm == "rmsnorm":  # rotary position embedding on q and k
         ops.append(elementwise("rope", 2 * tok * (qh + kvh) * dh * e))
     ops += attention_core_forward(m, sh)
+    if c:
+        ops.append(elementwise("cast_proj", tok * qh * dh * (e + c)))
     ops.append(matmul("proj", tok, h, qh * dh, elem_bytes=e))
     ops.append(elementwise("dropout_add1", tok_rep * h * (3 * e + 1)))
-    ops.append(_norm("norm2", tok_rep, h, e))
+    ops.append(_norm("norm2", tok_rep, h, e, c))
     if m.gated_mlp:
         ops.append(matmul("mlp_up", tok, 2 * ffn, h, elem_bytes=e))
-        ops.append(elementwise("swiglu", 3 * tok * ffn * e))
+        ops.append(elementwise("swiglu", tok * ffn * (3 * e + c)))
     else:
         ops.append(matmul("mlp_up", tok, ffn, h, elem_bytes=e))
-        ops.append(elementwise("gelu", 2 * tok * ffn * e))
+        ops.append(elementwise("gelu", tok * ffn * (2 * e + c)))
     ops.append(matmul("mlp_down", tok, h, ffn, elem_bytes=e))
     ops.append(elementwise("dropout_add2", tok_rep * h * (3 * e + 1)))
     return ops

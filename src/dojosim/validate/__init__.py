@@ -53,7 +53,7 @@ from dojosim import catalog
 CLAIM_SETS: dict[str, str] = {
     "site-claims": "dojosim.site.claims:COMPUTE",
     "cost-claims": "dojosim.cost.claims:COMPUTE",
-    "dojo-claims": "dojosim.perf.tesla_claims:COMPUTE",
+    "dojo-claims": "dojosim.validate.tesla_claims:COMPUTE",
 }
 
 

@@ -1,0 +1,192 @@
+"""The layouts each training framework can run, written down once.
+
+``auto`` may only choose a layout that the scenario's framework accepts, and a
+layout the user writes out is checked against the same rules (an error names the
+field). Rules, with where each framework states them:
+
+Megatron-LM / Megatron-Core (``megatron``; NVIDIA/Megatron-LM,
+``megatron/training/arguments.py`` and ``megatron/core``):
+
+* tensor parallelism divides the attention heads, the key/value groups
+  (``num_query_groups % tensor_model_parallel_size``) and the MLP width (column- and
+  row-parallel linear layers ``divide()`` their output/input size);
+* sequence parallelism needs tensor > 1 and a sequence length divisible by it;
+* pipeline stages hold equal numbers of layers (``num_layers`` divisible by the
+  pipeline size), or the first and last stage one layer fewer each, the embedding
+  and the loss counted as a layer (``--account-for-embedding-in-pipeline-split``,
+  ``--account-for-loss-in-pipeline-split``), or a list the user gives;
+* the interleaved schedule needs a pipeline > 2, layers per stage divisible by the
+  virtual stages (``num_layers_per_virtual_pipeline_stage``) and micro-batches
+  divisible by the pipeline size (``forward_backward_pipelining_with_interleaving``);
+* data parallelism with ZeRO stage 0 or 1 (the distributed optimizer).
+
+DeepSpeed (``deepspeed``; deepspeedai/DeepSpeed): ZeRO 0-3, but "ZeRO-2 and ZeRO-3
+are incompatible with pipeline parallelism" (``deepspeed/runtime/pipe/engine.py``);
+its pipeline schedule (``TrainSchedule``) is 1F1B without interleaving; tensor
+parallelism as Megatron's (Megatron-DeepSpeed).
+
+PyTorch FSDP / torchtitan (``fsdp``): FSDP2 shards gradients and optimizer state
+(``reshard_after_forward=False``, like ZeRO-2) or also weights (ZeRO-3), with DDP as
+stage 0; tensor and sequence parallelism through DTensor; pipeline schedules from
+``torch.distributed.pipelining`` including interleaved 1F1B, whose virtual stages are
+arbitrary module chunks (so a stage's layers need not split evenly over them), with
+key/value heads replicated when tensor exceeds them. Meta's Llama 3 training
+(FSDP with an interleaved pipeline and first and last stages one layer shorter,
+arXiv 2407.21783 Section 3.3.2) is of this kind.
+
+MaxText on TPU (``maxtext``): data, FSDP (ZeRO-3) and tensor axes of the device
+mesh (``ici_fsdp_parallelism``, ``ici_tensor_parallelism``), no interleaving.
+
+Tesla's Dojo compiler (``dojo``): a model slice laid spatially on the mesh:
+tensor groups are rectangles of dies inside a tile (their element-wise work split
+by position, which is what sequence parallelism is), pipeline stages neighbouring
+regions, replicas tiling the rest (Hot Chips 34; :mod:`dojosim.mapping.spatial`);
+no interleaving, ZeRO 0 or 1.
+
+Every framework: tensor x pipeline x data chips, the global batch divisible by
+data x micro-batch, no more stages than layers, stage layer counts summing to the
+model's layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RankOrder = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Framework:
+    """What a framework can run. ``order`` lists the parallel dimensions innermost first
+    (a tensor group is ``tensor`` neighbouring chips; the next dimension strides over it)."""
+
+    name: str
+    zero: tuple[int, ...]
+    interleave: bool
+    sequence_parallel: bool
+    uneven_ends: bool  # first and last stage may hold one layer fewer
+    zero_with_pipeline: int  # highest ZeRO stage allowed with pipeline > 1
+    partial_recompute: bool  # recompute only some layers of a stage in full
+    interleave_even: bool = True  # virtual stages must split each stage's layers evenly
+    kv_divisible: bool = True  # tensor must divide the key/value heads (no replication)
+    order: RankOrder = ("tensor", "data", "pipeline")
+
+
+FRAMEWORKS: dict[str, Framework] = {
+    "megatron": Framework("megatron", (0, 1), True, True, True, 1, True),
+    "deepspeed": Framework("deepspeed", (0, 1, 2, 3), False, True, False, 1, True),
+    "fsdp": Framework("fsdp", (0, 2, 3), True, True, True, 3, False, False, False),
+    "maxtext": Framework("maxtext", (0, 3), False, False, False, 3, False, kv_divisible=False),
+    "dojo": Framework(
+        "dojo", (0, 1), False, True, False, 1, False, order=("tensor", "pipeline", "data")
+    ),
+}
+
+
+def framework(name: str) -> Framework:
+    return FRAMEWORKS[name]
+
+
+def stage_splits(fw: Framework, layers: int, pipeline: int) -> list[tuple[int, ...]]:
+    """The layer counts per stage a framework can lay out on ``pipeline`` stages (auto)."""
+    if pipeline == 1:
+        return [(layers,)]
+    out: list[tuple[int, ...]] = []
+    if layers % pipeline == 0:
+        out.append((layers // pipeline,) * pipeline)
+    if fw.uneven_ends and pipeline > 2 and (layers + 2) % pipeline == 0:
+        n = (layers + 2) // pipeline
+        if n > 1:
+            out.append((n - 1, *(n,) * (pipeline - 2), n - 1))
+    if fw.name in ("dojo",) and not out and pipeline <= layers:
+        # the spatial compiler balances stages by time; any contiguous split runs
+        base, extra = divmod(layers, pipeline)
+        out.append(tuple(base + (1 if i < extra else 0) for i in range(pipeline)))
+    return out
+
+
+def _shape_problems(fw: Framework, t: int, heads: int, kv: int, ffn: int) -> list[tuple[str, str]]:
+    out = []
+    if heads % t:
+        out.append(("tensor", f"heads ({heads}) must be divisible by tensor ({t})"))
+    if fw.kv_divisible and kv % t:
+        out.append(("tensor", f"kv_heads ({kv}) must be divisible by tensor ({t})"))
+    elif kv % t and t % kv:
+        out.append(("tensor", f"kv_heads ({kv}) and tensor ({t}) must divide one another"))
+    if ffn % t:
+        out.append(("tensor", f"ffn_hidden ({ffn}) must be divisible by tensor ({t})"))
+    return out
+
+
+def problems(
+    fw: Framework,
+    *,
+    tensor: int,
+    pipeline: int,
+    interleave: int,
+    micro_batches: int,
+    sequence_parallel: bool,
+    zero: int,
+    stage_layers: tuple[int, ...],
+    partial_recompute: bool,
+    heads: int,
+    kv_heads: int,
+    ffn: int,
+    seq_len: int,
+    given_stage_layers: bool,
+) -> list[tuple[str, str]]:
+    """Why ``fw`` cannot run a layout: (field, message) pairs, empty when it can."""
+    out: list[tuple[str, str]] = []
+    t, p, v = tensor, pipeline, interleave
+    if heads:  # a network given as layers has none: its tensor splits feature maps
+        out += _shape_problems(fw, t, heads, kv_heads, ffn)
+    if sequence_parallel and not fw.sequence_parallel:
+        out.append(("sequence_parallel", f"{fw.name} has no sequence parallelism"))
+    if sequence_parallel and heads and seq_len % t:
+        out.append(
+            ("sequence_parallel", f"sequence length ({seq_len}) must be divisible by tensor ({t})")
+        )
+    if zero not in fw.zero:
+        allowed = ", ".join(map(str, fw.zero))
+        out.append(("zero", f"{fw.name} runs ZeRO stage {allowed}, not {zero}"))
+    if p > 1 and zero > fw.zero_with_pipeline:
+        out.append(("zero", f"{fw.name} cannot combine ZeRO-{zero} with pipeline parallelism"))
+    if partial_recompute and not fw.partial_recompute:
+        out.append(("recompute_layers", f"{fw.name} recomputes whole stages only"))
+    if not given_stage_layers and stage_layers not in stage_splits(fw, sum(stage_layers), p):
+        out.append(
+            (
+                "pipeline",
+                f"{fw.name} cannot split {sum(stage_layers)} layers into {p} stages "
+                f"as {list(stage_layers)}",
+            )
+        )
+    if v > 1:
+        if not fw.interleave:
+            out.append(("interleave", f"{fw.name} has no interleaved pipeline schedule"))
+        if p <= 2:
+            out.append(("interleave", f"the interleaved schedule needs pipeline > 2 (got {p})"))
+        if fw.interleave_even and any(n % v for n in stage_layers):
+            out.append(
+                (
+                    "interleave",
+                    f"layers per stage ({min(stage_layers)}..{max(stage_layers)}) must be "
+                    f"divisible by the {v} virtual stages",
+                )
+            )
+        if min(stage_layers) < v:
+            out.append(
+                ("interleave", f"{v} virtual stages need {v} layers on every stage at least")
+            )
+        if micro_batches % p:
+            out.append(
+                (
+                    "interleave",
+                    f"the interleaved schedule needs micro-batches ({micro_batches}) divisible "
+                    f"by pipeline ({p})",
+                )
+            )
+    return out
+
+
+__all__ = ["FRAMEWORKS", "Framework", "framework", "problems", "stage_splits"]

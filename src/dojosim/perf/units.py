@@ -1,0 +1,331 @@
+"""The cost of one layer, one micro-batch, on one chip: what the schedule engine composes.
+
+Every workload reaches the schedule engine as *units*: a transformer as its
+embedding, its blocks and its output head; a catalog network or a traced
+``torch.nn.Module`` as its layers. A :class:`UnitCost` holds one unit's compute
+and tensor-parallel (or, on a mesh, spatial) communication seconds, its
+parameters and the bytes it keeps, so pipeline stages, memory and the
+data-parallel reduction are computed the same way for every kind of model.
+
+Tensor parallelism follows Megatron-LM: attention heads and MLP columns split
+``t`` ways with two all-reduces per block and direction, or with sequence
+parallelism a reduce-scatter and an all-gather (plus the all-gather the backward
+pass repeats for the weight gradients; Korthikanti et al. 2022, arXiv 2205.05198,
+Section 4.2.2). The vocabulary-parallel embedding reduces its output; the
+vocabulary-parallel logits gather their input (with sequence parallelism) and the
+cross-entropy all-reduces three per-token scalars (max, sum, target logit).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from dojosim.hardware.collectives import Fabric, collective_time, p2p_time
+from dojosim.perf.compute import ComputeModel
+from dojosim.spec.workload import ModelSpec
+from dojosim.workload.graph import Layer, Workload
+from dojosim.workload.transformer import (
+    LayerShape,
+    activation_bytes_per_layer,
+    attention_core_forward,
+    backward,
+    embedding_forward,
+    embedding_params,
+    layer_forward,
+    logits_forward,
+    params_per_layer,
+)
+
+FP32 = 4.0  # bytes of the per-token scalars the vocabulary-parallel cross-entropy reduces
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCost:
+    """One unit (layer) for one micro-batch on one chip. Seconds, parameters, bytes."""
+
+    forward: float
+    backward: float
+    recompute: float
+    comm_forward: float
+    comm_backward: float
+    comm_recompute: float
+    params: float  # on this chip
+    activations: float  # bytes kept for the backward pass
+    output: float  # bytes of the unit's output on this chip (what a stage boundary sends)
+    work: float = 0.0  # bytes of working buffers while it runs
+    largest_matrix: float = 0.0  # parameters of its largest weight matrix on this chip
+
+    @property
+    def compute(self) -> float:
+        return self.forward + self.backward + self.recompute
+
+    @property
+    def comm(self) -> float:
+        return self.comm_forward + self.comm_backward + self.comm_recompute
+
+    @property
+    def total(self) -> float:
+        return self.compute + self.comm
+
+
+def _tp(fab: Fabric, kind: str, nbytes: float, t: int) -> float:
+    return collective_time(fab, kind, nbytes, t) if t > 1 else 0.0  # type: ignore[arg-type]
+
+
+def block(
+    model: ModelSpec, sh: LayerShape, recompute: str, cm: ComputeModel, fab: Fabric
+) -> UnitCost:
+    """One transformer block under ``recompute`` (none, selective or full)."""
+    fwd_ops = layer_forward(model, sh)
+    fwd = cm.ops_time(fwd_ops)
+    bwd = cm.ops_time(backward(fwd_ops))
+    if recompute == "full":
+        rec = fwd
+    elif recompute == "selective" and not sh.flash:
+        rec = cm.ops_time(attention_core_forward(model, sh))
+    else:
+        rec = 0.0
+    t = sh.t
+    nbytes = sh.b * sh.s * model.hidden * sh.e
+    if t > 1 and sh.sp:
+        gather = _tp(fab, "all_gather", nbytes, t)
+        one = gather + _tp(fab, "reduce_scatter", nbytes, t)
+        back = one + gather  # the weight gradient needs the gathered input again
+    else:
+        one = back = _tp(fab, "all_reduce", nbytes, t)
+    comm, comm_back = 2 * one, 2 * back  # after attention and after the MLP
+    acts = activation_bytes_per_layer(model, sh, recompute)
+    work = activation_bytes_per_layer(model, sh, "selective") if recompute == "full" else 0.0
+    h, dh = model.hidden, model.dhead
+    largest = max(h * model.ffn, h * (model.heads + 2 * model.n_kv_heads) * dh) / t
+    return UnitCost(
+        fwd,
+        bwd,
+        rec,
+        comm,
+        comm_back,
+        comm if recompute == "full" else 0.0,
+        params_per_layer(model) / t,
+        acts,
+        nbytes / t,
+        work,
+        largest,
+    )
+
+
+def embedding(model: ModelSpec, sh: LayerShape, cm: ComputeModel, fab: Fabric) -> UnitCost:
+    """The vocabulary-parallel token embedding (first stage)."""
+    ops = embedding_forward(model, sh)
+    nbytes = sh.b * sh.s * model.hidden * sh.e
+    if sh.sp:
+        fwd_c, bwd_c = (
+            _tp(fab, "reduce_scatter", nbytes, sh.t),
+            _tp(fab, "all_gather", nbytes, sh.t),
+        )
+    else:
+        fwd_c, bwd_c = _tp(fab, "all_reduce", nbytes, sh.t), 0.0
+    return UnitCost(
+        cm.ops_time(ops),
+        cm.ops_time(backward(ops)),
+        0.0,
+        fwd_c,
+        bwd_c,
+        0.0,
+        embedding_params(model) / sh.t,
+        0.0,
+        nbytes / sh.t,
+    )
+
+
+def head(model: ModelSpec, sh: LayerShape, cm: ComputeModel, fab: Fabric, copy: bool) -> UnitCost:
+    """Final norm, vocabulary-parallel logits and cross-entropy (last stage).
+
+    ``copy``: the stage holds its own output projection (untied embeddings, or a tied
+    embedding's copy on the last of several stages).
+    """
+    ops = logits_forward(model, sh)
+    nbytes = sh.b * sh.s * model.hidden * sh.e
+    scalars = 3 * _tp(fab, "all_reduce", sh.b * sh.s * FP32, sh.t)
+    if sh.sp:
+        fwd_c = _tp(fab, "all_gather", nbytes, sh.t) + scalars
+        bwd_c = _tp(fab, "reduce_scatter", nbytes, sh.t)
+    else:
+        fwd_c, bwd_c = scalars, _tp(fab, "all_reduce", nbytes, sh.t)
+    vocab_t = -(-model.vocab // sh.t)
+    logits = sh.b * sh.s * vocab_t * (sh.e + 8)  # logits, fp32 softmax and its gradient
+    return UnitCost(
+        cm.ops_time(ops),
+        cm.ops_time(backward(ops)),
+        0.0,
+        fwd_c,
+        bwd_c,
+        0.0,
+        (embedding_params(model) if copy else 0.0) / sh.t + model.hidden,
+        0.0,
+        0.0,
+        logits,
+    )
+
+
+# --- networks given as layers (catalog networks, traced torch modules) ---
+
+
+def _spatial_comm(layer: Layer, positions: float, b: int, t: int, fab: Fabric) -> float:
+    """Seconds of one layer's exchanges inside a spatial split of ``t`` chips, one direction.
+
+    A convolution swaps a one-position halo with its neighbours: about
+    ``4 / sqrt(positions / t)`` of its output share for a square split, ``positions``
+    being its output positions per sample (its GEMM's rows). Attention mixes all
+    positions, so it gathers the whole output. A norm reduces its statistics: a mean
+    and a variance per channel in fp32.
+    """
+    if t == 1:
+        return 0.0
+    out = layer.output_bytes * b
+    if layer.kind == "conv":
+        halo = out / t * min(1.0, 4.0 / math.sqrt(max(max(positions, 1.0) / t, 1.0)))
+        return p2p_time(fab, halo, 1)
+    if layer.kind == "attention":
+        return collective_time(fab, "all_gather", out, t, 1)
+    if layer.kind == "norm":
+        channels = max(layer.params / 2, 1.0)  # a norm's weight and bias: one of each per channel
+        return collective_time(fab, "all_reduce", 2 * channels * FP32, t, 1)
+    return 0.0
+
+
+@dataclass(frozen=True)
+class OpTable:
+    """Every forward op of a network as arrays, affine in the batch (``fixed + per_sample * b``),
+    so a whole network is timed with NumPy for any micro-batch and split."""
+
+    layer: Any  # layer index of each op
+    kind: Any  # 0 matmul, 1 attention, 2 element-wise
+    coef: Any  # [ops, 12]: flops, bytes, m, n, k, batch as (fixed, per_sample) pairs
+    layers: int
+
+    @classmethod
+    def of(cls, w: Workload) -> OpTable:
+        import numpy as np
+
+        codes = {"matmul": 0, "attention": 1, "elementwise": 2}
+        rows, layer, kind = [], [], []
+        for i, lay in enumerate(w.layers):
+            for t in lay.templates:
+                layer.append(i)
+                kind.append(codes[t.kind])
+                rows.append(
+                    [
+                        v
+                        for a in (t.flops, t.bytes, t.m, t.n, t.k, t.batch)
+                        for v in (a.fixed, a.per_sample)
+                    ]
+                )
+        return cls(
+            np.array(layer, dtype=int),
+            np.array(kind, dtype=int),
+            np.array(rows, dtype=float).reshape(-1, 12),
+            len(w.layers),
+        )
+
+    def times(self, cm: ComputeModel, b: int, t: int) -> tuple[Any, Any, Any]:
+        """Forward and backward seconds per layer, and each layer's largest matmul ``m`` per
+        sample, for micro-batch ``b`` split ``t`` ways (as :func:`_split` splits one op)."""
+        import numpy as np
+
+        c = self.coef
+        flops = np.maximum(c[:, 0] + c[:, 1] * b, 0.0)
+        nbytes = np.maximum(c[:, 2] + c[:, 3] * b, 0.0)
+        m = np.maximum(np.rint(c[:, 4] + c[:, 5] * b), 0.0)
+        n = np.maximum(np.rint(c[:, 6] + c[:, 7] * b), 0.0)
+        k = np.maximum(np.rint(c[:, 8] + c[:, 9] * b), 0.0)
+        batch = np.maximum(np.rint(c[:, 10] + c[:, 11] * b), 1.0)
+        mm = self.kind == 0
+        positions = np.where(mm, m / max(b, 1), 0.0)
+        if t > 1:
+            rows = mm & (m >= batch)
+            m = np.where(rows, np.ceil(m / t), m)
+            batch = np.where(rows, batch, np.ceil(batch / t))
+            flops, nbytes = flops / t, nbytes / t
+        mem = nbytes / (cm.memory_bandwidth * cm.memory_efficiency)
+        half = cm.matmul_half_size
+        eff = cm.matmul_efficiency * (m / (m + half)) * (n / (n + half)) * (k / (k + half))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            matrix = np.where(eff > 0, flops / (cm.peak_flops * eff), np.inf)
+        if cm.vector_flops > 0:
+            matrix = np.minimum(matrix, flops / cm.vector_flops)
+        matrix = np.where(flops > 0, matrix, 0.0)
+        attn = flops / ((cm.attention_peak_flops or cm.peak_flops) * cm.flash_attention_efficiency)
+        ovh = cm.kernel_overhead
+        fwd = np.where(
+            mm, np.maximum(matrix, mem), np.where(self.kind == 1, np.maximum(attn, mem), mem)
+        )
+        # backward: two matmuls of the same FLOPs, traffic and shape factor per matmul; 2.5x
+        # the FLOPs and twice the traffic for fused attention; twice the traffic otherwise
+        bwd = np.where(
+            mm, 2 * fwd + ovh, np.where(self.kind == 1, np.maximum(2.5 * attn, 2 * mem), 2 * mem)
+        )
+        fwd = fwd + ovh
+        bwd = bwd + ovh
+        per_f = np.bincount(self.layer, weights=fwd, minlength=self.layers)
+        per_b = np.bincount(self.layer, weights=bwd, minlength=self.layers)
+        widest = np.zeros(self.layers)
+        np.maximum.at(widest, self.layer, positions)
+        return per_f, per_b, widest
+
+
+def network_layers(
+    w: Workload,
+    b: int,
+    t: int,
+    recompute: str,
+    cm: ComputeModel,
+    fab: Fabric,
+    e: float,
+    table: OpTable | None = None,
+) -> list[UnitCost]:
+    """Every layer of a network for micro-batch ``b`` split spatially ``t`` ways.
+
+    ``e`` is the activation bytes per element of the training precision; the
+    workload's byte counts assume ``w.element_bytes``. Full recomputation
+    checkpoints segments of ``ceil(sqrt(n))`` layers (``torch.utils.checkpoint.
+    checkpoint_sequential``; Chen et al. 2016, arXiv 1604.06174): only each
+    segment's input is kept, and the backward pass reruns one segment at a time, so
+    its activations are a working buffer (carried on the segment's first layer).
+    """
+    table = table or OpTable.of(w)
+    per_f, per_b, widest = table.times(cm, b, t)
+    scale = e / w.element_bytes
+    full = recompute == "full"
+    segment = math.ceil(math.sqrt(len(w.layers)))
+    acts = [layer.activation_bytes * b / t * scale for layer in w.layers]
+    outs = [layer.output_bytes * b / t * scale for layer in w.layers]
+    out: list[UnitCost] = []
+    for i, layer in enumerate(w.layers):
+        comm = _spatial_comm(layer, float(widest[i]), b, t, fab)
+        fwd = float(per_f[i])
+        kept, work = acts[i], 0.0
+        if full:
+            first = i % segment == 0
+            kept = (outs[i - 1] if i else 0.0) if first else 0.0
+            work = sum(acts[i : i + segment]) if first else 0.0
+        out.append(
+            UnitCost(
+                fwd,
+                float(per_b[i]),
+                fwd if full else 0.0,
+                comm,
+                comm,
+                comm if full else 0.0,
+                layer.params,
+                kept,
+                outs[i],
+                work,
+                layer.params,
+            )
+        )
+    return out
+
+
+__all__ = ["OpTable", "UnitCost", "block", "embedding", "head", "network_layers"]
