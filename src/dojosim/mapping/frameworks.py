@@ -18,7 +18,9 @@ Megatron-LM / Megatron-Core (``megatron``; NVIDIA/Megatron-LM,
 * the interleaved schedule needs a pipeline > 2, layers per stage divisible by the
   virtual stages (``num_layers_per_virtual_pipeline_stage``) and micro-batches
   divisible by the pipeline size (``forward_backward_pipelining_with_interleaving``);
-* data parallelism with ZeRO stage 0 or 1 (the distributed optimizer).
+* data parallelism with ZeRO stage 0, 1 (the distributed optimizer) or 3
+  (Megatron-FSDP, ``megatron/core/distributed/fsdp``, sharding optimizer state,
+  gradients and parameters), the last without pipeline parallelism.
 
 DeepSpeed (``deepspeed``; deepspeedai/DeepSpeed): ZeRO 0-3, but "ZeRO-2 and ZeRO-3
 are incompatible with pipeline parallelism" (``deepspeed/runtime/pipe/engine.py``);
@@ -73,7 +75,7 @@ class Framework:
 
 
 FRAMEWORKS: dict[str, Framework] = {
-    "megatron": Framework("megatron", (0, 1), True, True, True, 1, True),
+    "megatron": Framework("megatron", (0, 1, 3), True, True, True, 1, True),
     "deepspeed": Framework("deepspeed", (0, 1, 2, 3), False, True, False, 1, True),
     "fsdp": Framework("fsdp", (0, 2, 3), True, True, True, 3, False, False, False),
     "maxtext": Framework("maxtext", (0, 3), False, False, False, 3, False, kv_divisible=False),
