@@ -69,14 +69,14 @@ def test_routing_rows_are_bounded() -> None:
         (
             {"type": "routing-imbalance", "rows": [{"model": "m", "data": "d"}]},
             "give max_over_mean and/or gini",
-        ),  # fmt: skip
+        ),
         (
             {
                 "type": "routing-imbalance",
                 "rows": [{"model": "m", "data": "d", "max_over_mean": 0.5}],
             },
             "at least 1",
-        ),  # fmt: skip
+        ),
         (
             {
                 "type": "grouped-gemm",
@@ -85,7 +85,7 @@ def test_routing_rows_are_bounded() -> None:
                 "rows": [{"n": 1, "k": 1, "flop_rate": "3 furlongs"}],
             },
             "rows.0.flop_rate",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_bad_entries_name_the_field(data: dict[str, object], message: str) -> None:
