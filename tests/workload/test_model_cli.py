@@ -82,3 +82,30 @@ def test_cli_error_is_one_line_exit_2() -> None:
                        capture_output=True, text=True, check=False)  # fmt: skip
     assert p.returncode == 2
     assert p.stderr.count("\n") == 1 and "mixtral-8x7b" in p.stderr
+
+
+def test_the_docs_table_is_what_the_library_computes() -> None:
+    """docs/workloads.md quotes total, active and training FLOPs: they must stay in agreement."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "workloads.md").read_text()
+    rows = re.findall(
+        r"\| `([a-z0-9.-]+)` \| ([\d.]+) B \| [\d.]+ B \| ([\d.]+) B \| [\d.]+ B \| ([\d.]+) G at ([\d,]+) \|",
+        text,
+    )
+    assert len(rows) == 9
+    for name, total, active, flops, seq in rows:
+        m = catalog.get("model", name)
+        pub = next(p for p in m.params_published if p.active)
+        assert f"{acc.total_params(m) / 1e9:.2f}" == total, name
+        assert (
+            f"{acc.active_params(m, count_embedding=pub.active_counts_embedding) / 1e9:.2f}"
+            == active
+        )
+        assert (
+            f"{acc.training_flops_per_token(m) / 1e9:.1f}" == flops
+            and int(seq.replace(",", "")) == m.seq_len
+        )
+    dsv3 = catalog.get("model", "deepseek-v3").model_copy(update={"mtp_depth": 0})
+    assert f"{acc.training_flops_per_token(dsv3, causal=True) / 1e9:.1f} G" in text
