@@ -30,39 +30,31 @@ from dojosim.spec.workload import ModelSpec
 # ---------------------------------------------------------------- per-layer components
 
 
-def attention_params(m: ModelSpec) -> float:
-    """Weights of one layer's attention: projections, their biases, MLA's latent norms,
-    Qwen3's per-head query/key norms."""
-    h = m.hidden
-    if m.mla is not None:
-        a = m.mla
-        q = h * m.heads * a.qk_head_dim
-        if a.q_lora_rank is not None:
-            q = h * a.q_lora_rank + a.q_lora_rank + a.q_lora_rank * m.heads * a.qk_head_dim
-        kv = h * (a.kv_lora_rank + a.qk_rope_head_dim) + a.kv_lora_rank
-        kv += a.kv_lora_rank * m.heads * (a.qk_nope_head_dim + a.v_head_dim)
-        return float(q + kv + m.heads * a.v_head_dim * h)
-    dh, qkv = m.dhead, (m.heads + 2 * m.n_kv_heads) * m.dhead
-    n = h * qkv + m.heads * dh * h
-    if m.has_bias:
-        n += qkv + h
-    if m.qk_norm:
-        n += 2 * dh
-    return float(n)
-
-
 def attention_matmul_params(m: ModelSpec) -> float:
     """The attention weights a token multiplies by (projections only: no norms, no biases)."""
     h = m.hidden
     if m.mla is not None:
         a = m.mla
         q = h * m.heads * a.qk_head_dim
-        if a.q_lora_rank is not None:
+        if a.q_lora_rank is not None:  # h -> q_lora_rank -> heads x (nope + rope)
             q = h * a.q_lora_rank + a.q_lora_rank * m.heads * a.qk_head_dim
-        kv = h * (a.kv_lora_rank + a.qk_rope_head_dim)
+        kv = h * (a.kv_lora_rank + a.qk_rope_head_dim)  # the latent and the shared rotary key
         kv += a.kv_lora_rank * m.heads * (a.qk_nope_head_dim + a.v_head_dim)
         return float(q + kv + m.heads * a.v_head_dim * h)
     return float(h * (m.heads + 2 * m.n_kv_heads) * m.dhead + m.heads * m.dhead * h)
+
+
+def attention_params(m: ModelSpec) -> float:
+    """Weights of one layer's attention: projections, their biases, MLA's latent norms,
+    Qwen3's per-head query/key norms."""
+    n = attention_matmul_params(m)
+    if m.mla is not None:
+        return n + (m.mla.q_lora_rank or 0) + m.mla.kv_lora_rank
+    if m.has_bias:
+        n += (m.heads + 2 * m.n_kv_heads) * m.dhead + m.hidden
+    if m.qk_norm:
+        n += 2 * m.dhead
+    return n
 
 
 def _mlp_matmul(m: ModelSpec, width: int) -> float:
