@@ -3,7 +3,7 @@
 A network entry names a plain-torch builder (``dojosim.workload.builders``), the
 architecture numbers it needs (``config:``), the input shape of one sample, and the
 forward counts its paper or reference implementation published, each with a tolerance
-the traced count must meet (``dojosim.workload.checks``).
+the traced count must meet (``dojosim.workload.published``).
 """
 
 from __future__ import annotations

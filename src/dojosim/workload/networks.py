@@ -7,10 +7,11 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import Any
 
 from dojosim.workload.graph import Workload
+from dojosim.workload.published import Check
+
+__all__ = ["Check", "checks", "network"]
 
 
 @functools.cache
@@ -36,39 +37,6 @@ def network(name: str) -> Workload:
         return from_torch(module, example, name=name)
     except SpecError as exc:
         raise SpecError(exc.detail, file=str(path("network", name)), field=exc.field) from None
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One published figure against the traced count."""
-
-    quantity: str  # "forward_flops" or "params"
-    published: float
-    measured: float
-    tolerance: float  # relative
-    source: str
-    convention: str  # how the source counts: "multiply-adds (x2 here)", "FLOPs", "parameters"
-
-    @property
-    def error(self) -> float:
-        """Relative error of the measured count, (measured - published) / published."""
-        return (self.measured - self.published) / self.published
-
-    @property
-    def ok(self) -> bool:
-        return abs(self.error) <= self.tolerance
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "quantity": self.quantity,
-            "published": self.published,
-            "measured": self.measured,
-            "error": self.error,
-            "tolerance": self.tolerance,
-            "ok": self.ok,
-            "convention": self.convention,
-            "source": self.source,
-        }
 
 
 def checks(name: str) -> list[Check]:

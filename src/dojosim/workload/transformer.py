@@ -16,8 +16,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dojosim.errors import SpecError
 from dojosim.spec.workload import ModelSpec
+
+# Parameter and FLOP counts live in accounting.py (dense, MoE and MLA alike); these names are
+# the ones the estimator imports from here.
+from dojosim.workload.accounting import (
+    embedding_params,
+    model_flops_per_token,
+    params_per_layer,
+    total_params,
+)
 from dojosim.workload.ops import Op, elementwise, matmul, matmul_backward
+
+__all__ = [
+    "LayerShape",
+    "activation_bytes_per_layer",
+    "attention_core_forward",
+    "backward",
+    "embedding_forward",
+    "embedding_params",
+    "layer_forward",
+    "logits_forward",
+    "model_flops_per_token",
+    "params_per_layer",
+    "total_params",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,45 +57,19 @@ class LayerShape:
     cast: float = 0.0  # bytes per element of an 8-bit copy made for 8-bit matmuls (0: none)
 
 
-def params_per_layer(m: ModelSpec) -> float:
-    """Weights of one transformer layer (attention, MLP, norms, biases)."""
-    h, dh = m.hidden, m.dhead
-    attn = h * (m.heads + 2 * m.n_kv_heads) * dh + m.heads * dh * h
-    mlp_mats = 3 if m.gated_mlp else 2
-    mlp = mlp_mats * h * m.ffn * (m.experts if m.experts > 1 else 1)
-    norms = 2 * h * (1 if m.norm == "rmsnorm" else 2)
-    biases = 0 if m.gated_mlp else (m.heads + 2 * m.n_kv_heads) * dh + h + m.ffn + h
-    return float(attn + mlp + norms + biases)
-
-
-def embedding_params(m: ModelSpec) -> float:
-    """Input embedding weights (the output projection is the same matrix when tied)."""
-    return float(m.vocab * m.hidden)
-
-
-def total_params(m: ModelSpec) -> float:
-    """All weights of the model."""
-    out = 0.0 if m.tied_embeddings else embedding_params(m)
-    return m.layers * params_per_layer(m) + embedding_params(m) + out + m.hidden
-
-
-def model_flops_per_token(m: ModelSpec, s: int) -> float:
-    """Forward model FLOPs per token (Megatron convention: full attention, logits included)."""
-    h, dh = m.hidden, m.dhead
-    active_mlp = m.top_k if m.experts > 1 else 1
-    mats = h * (m.heads + 2 * m.n_kv_heads) * dh + m.heads * dh * h
-    mats += (3 if m.gated_mlp else 2) * h * m.ffn * active_mlp
-    attention = 2 * s * m.heads * dh  # QK^T and AV, 2 FLOP per multiply-add each, per token
-    return m.layers * (2.0 * mats + 2.0 * attention) + 2.0 * h * m.vocab
-
-
 def _norm(name: str, tokens: float, width: float, e: float, cast: float = 0.0) -> Op:
     # read x, write y (and its 8-bit copy when the next matmul is 8-bit)
     return elementwise(name, tokens * width * (2 * e + cast))
 
 
 def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
-    """Forward ops of one layer on one chip, in order."""
+    """Forward ops of one layer on one chip, in order (multi-head or grouped-query attention)."""
+    if m.attention == "mla":
+        raise SpecError(
+            "multi-head latent attention is described by the schema but the step engine does "
+            "not time it yet",
+            field="model.attention",
+        )
     b, s, t, e = sh.b, sh.s, sh.t, sh.e
     tok = b * s
     tok_rep = tok / t if sh.sp else tok  # tokens per chip in the replicated (norm/dropout) regions

@@ -1,0 +1,145 @@
+"""Schemas of the ``measurement`` catalog kind: published kernel and routing measurements.
+
+These are the measured figures a mixture-of-experts step model needs and no datasheet gives;
+each entry is one published table, each row one measured point, every value a quantity with
+units (``"153 GB/s"``, ``"1233 TFLOP/s"``, ``"77 us"``). ``type`` picks the schema:
+
+- ``alltoall``: expert-parallel dispatch and combine kernels (DeepEP, HybridEP, ...): the
+  bandwidth per GPU they achieve against the EP size, intranode (NVLink) or internode (RDMA),
+  for the stated tokens per rank, hidden size, top-k and precisions. ``bandwidth_definition``
+  says what the publisher's GB/s means (DeepEP's "bottleneck bandwidth" of the slowest link,
+  HybridEP's "algorithm bandwidth"), because the two are not the same quantity.
+- ``grouped-gemm``: grouped (per-expert) matrix multiplies: groups x (m per group, n, k) and
+  the FLOP rate measured; :meth:`GroupedGemmEntry.efficiency` divides it by the chip's dense
+  peak in the entry's precision.
+- ``routing-imbalance``: how unevenly a trained router spreads real text over experts: the
+  max/mean tokens per expert (the straggler factor an EP step waits for) and/or the Gini
+  coefficient of tokens per expert, with the model and data they were measured on.
+
+Every entry names its ``source:``; rows may carry their own ``source`` or ``notes``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
+
+from dojosim.spec.base import Frozen, Registry, TypedEntry
+from dojosim.spec.hardware import Precision
+from dojosim.spec.quantities import Bandwidth, FlopRate, Fraction, PosRatio, PosSeconds
+
+
+class MeasurementEntry(TypedEntry):
+    """Base of every measurement entry; validating it returns the schema named by ``type``."""
+
+    kind: Literal["measurement"] = "measurement"
+    chip: str  # catalog chip the measurement ran on
+    system: str | None = None  # catalog system, where one matches the testbed
+
+    @classmethod
+    def registry(cls) -> Registry:
+        return MEASUREMENT_TYPES
+
+
+class AllToAllRow(Frozen):
+    """One measured EP size: bandwidth per GPU of dispatch and combine (B/s), optionally the
+    communication SMs used and the latency per call (s)."""
+
+    ep: PositiveInt
+    scope: Literal["intranode", "internode", "mnnvl"]
+    dispatch_bandwidth: Bandwidth | None = None
+    combine_bandwidth: Bandwidth | None = None
+    dispatch_precision: Literal["fp8", "bf16"] | None = None  # overrides the entry's
+    bottleneck: Literal["nvlink", "rdma"] | None = None
+    sms: PositiveInt | None = None
+    dispatch_latency: PosSeconds | None = None
+    combine_latency: PosSeconds | None = None
+    api: Literal["kernel", "torch"] | None = None  # kernel time alone, or through the torch API
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _some_figure(self) -> AllToAllRow:
+        if self.dispatch_bandwidth is None and self.combine_bandwidth is None:
+            raise ValueError("give dispatch_bandwidth and/or combine_bandwidth")
+        return self
+
+
+class AllToAllEntry(MeasurementEntry):
+    """Expert-parallel all-to-all kernels of one library on one testbed."""
+
+    type: Literal["alltoall"] = "alltoall"
+    library: str
+    tokens_per_rank: PositiveInt
+    hidden: PositiveInt
+    top_k: PositiveInt
+    dispatch_precision: Literal["fp8", "bf16"]
+    combine_precision: Literal["fp8", "bf16"]
+    routing: str  # "DeepSeek-V3 group-limited gating (top-4 groups)", "random uniform", ...
+    nic: str | None = None
+    bandwidth_definition: str
+    rows: list[AllToAllRow] = Field(min_length=1)
+
+
+class GroupedGemmRow(Frozen):
+    """One grouped GEMM: ``groups`` experts, each an (m_per_group x k) @ (k x n) multiply
+    (``groups``/``m_per_group`` are ``None`` where the publisher gives only N and K)."""
+
+    groups: PositiveInt | None = None
+    m_per_group: PositiveInt | None = None
+    n: PositiveInt
+    k: PositiveInt
+    flop_rate: FlopRate
+    memory_bandwidth: Bandwidth | None = None
+    layout: Literal["contiguous", "masked", "dense", "multi-stream"] = "contiguous"
+    notes: str = ""
+
+
+class GroupedGemmEntry(MeasurementEntry):
+    """Grouped (per-expert) GEMM throughput of one library on one chip, in one precision."""
+
+    type: Literal["grouped-gemm"] = "grouped-gemm"
+    library: str
+    precision: Precision
+    rows: list[GroupedGemmRow] = Field(min_length=1)
+
+    def efficiency(self, row: GroupedGemmRow) -> float:
+        """The row's FLOP rate as a fraction of the chip's dense peak in this precision."""
+        from dojosim import catalog
+
+        return row.flop_rate / catalog.get("chip", self.chip).peak(self.precision)
+
+
+class RoutingRow(Frozen):
+    """Routing imbalance of one model on one data condition (and EP size, where scanned)."""
+
+    model: str
+    data: str
+    ep: PositiveInt | None = None
+    layers: str = "all"
+    max_over_mean: PosRatio | None = None
+    gini: Fraction | None = None
+    tokens: NonNegativeInt | None = None
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _some_figure(self) -> RoutingRow:
+        if self.max_over_mean is None and self.gini is None:
+            raise ValueError("give max_over_mean and/or gini")
+        if self.max_over_mean is not None and self.max_over_mean < 1:
+            raise ValueError("max_over_mean is at least 1 (the busiest expert against the mean)")
+        return self
+
+
+class RoutingEntry(MeasurementEntry):
+    """Published routing-imbalance measurements (max/mean or Gini of tokens per expert)."""
+
+    type: Literal["routing-imbalance"] = "routing-imbalance"
+    rows: list[RoutingRow] = Field(min_length=1)
+
+
+MEASUREMENT_TYPES: dict[str, type[MeasurementEntry]] = {
+    "alltoall": AllToAllEntry,
+    "grouped-gemm": GroupedGemmEntry,
+    "routing-imbalance": RoutingEntry,
+}

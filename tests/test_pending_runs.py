@@ -1,0 +1,59 @@
+"""The pending MoE and long-context check rows (pending/runs/) stay loadable and consistent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dojosim import catalog
+from dojosim.spec.loader import parse, read_yaml
+from dojosim.spec.run import RunSpec
+from dojosim.spec.workload import ModelSpec
+
+PENDING = sorted((Path(__file__).resolve().parents[1] / "pending" / "runs").glob("*.yaml"))
+
+
+def _model(ref: Any) -> ModelSpec:
+    if isinstance(ref, str):
+        return catalog.get("model", ref)
+    data = {**catalog.raw("model", ref["base"]), **{k: v for k, v in ref.items() if k != "base"}}
+    data.setdefault("kind", "model")
+    return parse(ModelSpec, data)
+
+
+def test_the_named_rows_are_there() -> None:
+    names = {p.stem for p in PENDING}
+    assert {"deepseek-v3-2048-h800", "deepseek-v3-2048-h800-mpft", "llama3-405b-131k-h100",
+            "megatron-deepseek-v3-256-gb200-mxfp8"} <= names  # fmt: skip
+    assert len(PENDING) >= 20
+
+
+@pytest.mark.parametrize("path", PENDING, ids=[p.stem for p in PENDING])
+def test_pending_row_is_a_consistent_check(path: Path) -> None:
+    run = parse(RunSpec, read_yaml(path), file=str(path))
+    assert run.name == path.stem and run.role == "check" and run.sources
+    assert "flops_convention" in run.notes
+    sc = run.scenario
+    system = catalog.get("system", sc["system"])
+    chip = catalog.get("chip", system.chip)
+    m = _model(sc["model"])
+    par = sc["parallelism"]
+    t, p, d, c = par["tensor"], par["pipeline"], par["data"], par.get("context", 1)
+    assert t * p * d * c == sc["chips"], "tensor x pipeline x data x context must be the chips"
+    assert par["global_batch"] % d == 0
+    if m.is_moe:
+        ep = par["expert"]
+        assert m.experts % ep == 0 and (d * c * t) % ep == 0, (
+            "EP folds over data x context x tensor"
+        )
+        assert sc["routing"]["balance"] in ("dropless", "forced", "capacity")
+    assert m.seq_len % c == 0
+    if run.metric == "model_tflops_per_chip":
+        assert run.measured * 1e12 < chip.peak(sc["precision"])
+    if run.metric == "tokens_per_s":  # cannot beat the chips' peak at the model's FLOPs per token
+        from dojosim.workload.accounting import training_flops_per_token
+
+        peak = chip.peak(sc["precision"]) * sc["chips"]
+        assert run.measured * training_flops_per_token(m, m.seq_len, causal=True) < peak
