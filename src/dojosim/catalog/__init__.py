@@ -29,6 +29,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "network": ("networks", "dojosim.spec.network:NetworkSpec"),
     "data": ("data", "dojosim.spec.data:DataEntry"),
     "price": ("prices", "dojosim.cost.spec:PriceEntry"),
+    "failure-model": ("failure-models", "dojosim.sim.failure_model:FailureModelEntry"),
 }
 
 

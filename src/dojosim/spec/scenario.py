@@ -8,6 +8,7 @@ from annotated_types import Le
 from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
 
 from dojosim.cost.scenario import CostSection
+from dojosim.sim.section import ReliabilitySection
 from dojosim.site.section import SiteSection
 from dojosim.spec.base import Frozen
 from dojosim.spec.hardware import ChipSpec, Precision, SystemSpec
@@ -67,6 +68,7 @@ class ScenarioFile(Frozen):
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
+    reliability: ReliabilitySection | None = None
 
 
 class Scenario(Frozen):
@@ -87,6 +89,7 @@ class Scenario(Frozen):
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
+    reliability: ReliabilitySection | None = None
     source_file: str | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -117,6 +120,7 @@ class NetworkScenario(Frozen):
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
+    reliability: ReliabilitySection | None = None
     source_file: str | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
