@@ -30,6 +30,7 @@ import simpy
 from numpy.typing import NDArray
 
 from dojosim.sim.plan import SimPlan
+from dojosim.sim.progress import advance
 
 #: Badput buckets, in the order of :attr:`RunResult.badput`.
 BADPUT = (
@@ -42,7 +43,7 @@ BADPUT = (
     "reduced_capacity",
 )
 SAVE, RESTORE, LOST, RESTART, WAIT, STRAG, REDUCED = range(7)
-RUN, RESTARTING, RESTORING, PSAVE, STALL, WAITING = range(6)
+RUN, RESTARTING, PSAVE, STALL, WAITING = range(5)  # RESTARTING ends with the restore
 SLOW_END, SDC_FOUND, REPLICA_BACK, TID = range(4)
 INF = math.inf
 
@@ -95,7 +96,9 @@ class _Run:
         self.committed = self.since = self.save_left = 0.0
         self.ck_taken = False
         self.missing = 0
+        self._f, self._f_missing = 1.0, 0
         self.slow: list[float] = []
+        self.s = 1.0  # the slowest straggler's factor
         self.internal: list[tuple[float, int, int, tuple[float, ...]]] = []
         self.seq = 0
         self.bad = [0.0] * len(BADPUT)
@@ -115,10 +118,12 @@ class _Run:
         heapq.heappush(self.internal, (t, self.seq, kind, payload))
 
     def _capacity(self) -> float:
-        alive = self.p.chips - self.missing
-        if alive <= 0:
-            return 0.0
-        return min(1.0, math.floor(alive / self.replica_chips + 1e-9) / self.p.replicas)
+        """Fraction of data-parallel replicas whole (cached on the chips missing)."""
+        if self.missing != self._f_missing:
+            alive = self.p.chips - self.missing
+            whole = math.floor(alive / self.replica_chips + 1e-9) if alive > 0 else 0
+            self._f, self._f_missing = min(1.0, whole / self.p.replicas), self.missing
+        return self._f
 
     def _record(self) -> None:
         f = self._capacity()
@@ -128,8 +133,7 @@ class _Run:
 
     def _advance(self, dt: float) -> None:
         """Run ``dt`` wall seconds: work, blocking saves and their commits, in closed form."""
-        f = self._capacity()
-        s = max(self.slow) if self.slow else 1.0
+        f, s = self._capacity(), self.s
         v = f / s
         if v <= 0.0:
             self.bad[REDUCED] += dt
@@ -140,39 +144,10 @@ class _Run:
             self.bad[STRAG] += dt * (1.0 - 1.0 / s)
             self.bad[REDUCED] += dt * (1.0 - f) / s
             return
-        since, left, rem, saved = self.since, self.save_left, dt, 0.0
-        if left > 0.0:
-            x = min(left, rem)
-            saved += x
-            rem -= x
-            left -= x
-            if left <= 0.0:
-                self.committed += since
-                since, self.ck_taken = 0.0, True
-        if rem > 0.0 and left <= 0.0:
-            need = (tau - since) / v
-            if rem < need:
-                since += rem * v
-            else:
-                rem -= need
-                cycle = tau / v + c
-                k = math.floor(rem / cycle)
-                self.committed += tau * (1 + k)
-                self.ck_taken = self.ck_taken or k > 0 or rem - k * cycle >= c
-                saved += c * k
-                rem -= k * cycle
-                # ``rem`` now starts the save of the last checkpoint reached (if c > 0).
-                if rem < c:
-                    self.committed -= tau
-                    since, left, saved = tau, c - rem, saved + rem
-                else:
-                    rem -= c
-                    saved += c
-                    since = rem * v
-                    if since >= tau:  # only when c == 0 and the remainder hits a boundary
-                        self.committed += tau
-                        since -= tau
-        self.since, self.save_left = since, left
+        step = advance(self.since, self.save_left, dt, v, tau, c)
+        self.committed += step.committed
+        self.since, self.save_left, saved = step.since, step.left, step.saved
+        self.ck_taken = self.ck_taken or step.checkpointed
         run = dt - saved
         self.bad[SAVE] += saved
         self.bad[STRAG] += run * (1.0 - 1.0 / s)
@@ -190,8 +165,13 @@ class _Run:
         if ph == WAITING:
             self.bad[WAIT] += dt
             return
-        bucket = {RESTARTING: RESTART, RESTORING: RESTORE, PSAVE: SAVE, STALL: RESTART}[ph]
-        self.bad[bucket] += dt
+        if ph == RESTARTING:
+            # The last ``restore_s`` of a restart is the restore.
+            restoring = max(0.0, min(self.left, self.p.restore_s) - max(self.left - dt, 0.0))
+            self.bad[RESTORE] += restoring
+            self.bad[RESTART] += dt - restoring
+        else:
+            self.bad[SAVE if ph == PSAVE else RESTART] += dt
         self.exposure += dt
         self.left -= dt
 
@@ -200,8 +180,7 @@ class _Run:
         p = self.p
         if p.commit_s <= 0.0 or not self.ck_taken or self.phase != RUN:
             return 0.0
-        f = self._capacity()
-        v = f / (max(self.slow) if self.slow else 1.0)
+        v = self._capacity() / self.s
         return p.interval_s if v > 0 and self.since / v < p.commit_s else 0.0
 
     def _roll_back(self, level: float) -> None:
@@ -218,7 +197,7 @@ class _Run:
             self.pool.get(take)
             self.spares_used += take
             self.missing -= take
-        self.phase, self.left = RESTARTING, self.p.restart_s
+        self.phase, self.left = RESTARTING, self.p.restart_s + self.p.restore_s
         self._record()
 
     def _repair(self, chips: int) -> None:
@@ -259,6 +238,7 @@ class _Run:
         action = self.actions[c]
         if action == "slow":
             self.slow.append(float(p.slowdown[c]))
+            self.s = max(self.slow)
             self._push(self.now + float(p.slow_duration_s[c]), SLOW_END, (float(p.slowdown[c]),))
             return
         if self.phase == WAITING:
@@ -316,6 +296,7 @@ class _Run:
     def _internal(self, kind: int, payload: tuple[float, ...]) -> None:
         if kind == SLOW_END:
             self.slow.remove(payload[0])
+            self.s = max(self.slow) if self.slow else 1.0
         elif kind == REPLICA_BACK:
             self.missing = max(0, self.missing - int(payload[0]))
             self._record()
@@ -333,15 +314,12 @@ class _Run:
 
     def _phase_done(self) -> None:
         ph = self.phase
-        if ph == RESTARTING and self.p.restore_s > 0:
-            self.phase, self.left = RESTORING, self.p.restore_s
-            return
         if ph == PSAVE:
             self.committed += self.since
             self.since, self.save_left = 0.0, 0.0
-            self.phase, self.left = RESTARTING, self.p.restart_s
+            self.phase, self.left = RESTARTING, self.p.restart_s + self.p.restore_s
             return
-        if ph in (RESTARTING, RESTORING):
+        if ph == RESTARTING:
             self.since, self.save_left, self.ck_taken = 0.0, 0.0, False
         self.phase, self.left = RUN, INF
 

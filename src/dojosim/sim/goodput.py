@@ -241,7 +241,7 @@ def goodput(
 
     ``est`` is its step estimate when the caller already has one (else it is
     computed once here); ``sweep_runs`` the runs per interval of the optimum sweep
-    (default ``max(5, runs // 10)``; 0 skips the sweep); ``overrides`` replaces
+    (default ``max(1, runs // 10)``; 0 skips the sweep); ``overrides`` replaces
     plan fields (e.g. ``{"site": "earth"}`` is not one; see :class:`SimPlan`).
     """
     from dataclasses import replace
@@ -255,6 +255,6 @@ def goodput(
     if overrides:
         plan = replace(plan, **overrides)
     sim = simulate(plan, runs, seed, progress)
-    n_sweep = max(5, runs // 10) if sweep_runs is None else sweep_runs
+    n_sweep = max(1, runs // 10) if sweep_runs is None else sweep_runs
     rows = sweep(plan, n_sweep, seed) if n_sweep > 0 else []
     return GoodputResult(document(plan, sim, rows, ctx, seed), plan)

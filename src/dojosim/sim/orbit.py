@@ -134,13 +134,21 @@ def effects(
 
 @dataclass(frozen=True)
 class Attrition:
-    """Expected hardware lost over a mission without repair, and the spares that cover it."""
+    """Hardware lost over a mission without repair, and the spares that keep the cluster whole.
+
+    ``expected_failed_chips`` and ``expected_failed_nodes`` are the losses with no
+    spares (each unit fails at most once: ``n (1 - e^{-lambda t})``);
+    ``spares_chips`` keeps all ``chips`` working through the mission with probability
+    ``confidence``: spares replace failed units at once, so failures are Poisson with
+    mean ``n lambda t`` (spares are dormant until used and do not fail before).
+    """
 
     mission_s: float
     chips: int
     expected_failed_chips: float
     expected_failed_nodes: float
     node_chips: int
+    expected_replacements_chips: float
     spares_chips: int
     confidence: float
     tid_lifetime_s: float
@@ -149,7 +157,7 @@ class Attrition:
 
     @property
     def expected_lost_chips(self) -> float:
-        """Chips out of service: failed chips plus every chip of a failed node."""
+        """Chips out of service without spares: failed chips plus every chip of a failed node."""
         return self.expected_failed_chips + self.node_chips * self.expected_failed_nodes
 
     def to_dict(self) -> dict[str, Any]:
@@ -164,11 +172,9 @@ def attrition(scenario: Any, confidence: float = 0.95, mission_s: float | None =
 
     ``scenario`` is a path, built-in name, mapping or resolved scenario with a
     ``reliability:`` section; ``mission_s`` defaults to its ``duration``. Chip
-    failures (``swap`` causes per GPU) and node failures (``swap`` causes per
-    node, each taking the failure model's ``node_gpus`` chips) follow
-    ``E[N] = n (1 - e^{-lambda t})`` per unit; the spares are the Poisson
-    quantile of each at ``confidence``. A mission longer than the TID lifetime
-    loses every chip (said in ``notes``).
+    failures are its ``swap`` causes per GPU, node failures its ``swap`` causes per
+    node (each taking the failure model's ``node_gpus`` chips); upsets break no
+    hardware. A mission longer than the TID lifetime loses every chip (in ``notes``).
     """
     from dojosim.sim.plan import context
 
@@ -191,23 +197,23 @@ def attrition(scenario: Any, confidence: float = 0.95, mission_s: float | None =
         else:
             node_rate += rate
     nodes = max(1, round(sc.chips / model.node_gpus))
-    failed_chips = radiation.expected_failures(sc.chips, chip_rate, t)
-    failed_nodes = radiation.expected_failures(nodes, node_rate, t)
-    spares = radiation.spares_needed(failed_chips, confidence) + model.node_gpus * (
-        radiation.spares_needed(failed_nodes, confidence)
+    chip_mean, node_mean = sc.chips * chip_rate * t, nodes * node_rate * t
+    spares = radiation.spares_needed(chip_mean, confidence) + model.node_gpus * (
+        radiation.spares_needed(node_mean, confidence)
     )
     life = ctx.radiation.tid_lifetime_s if ctx.radiation else math.inf
     if life < t:
         notes.append(
-            f"the TID lifetime ({life / C.JULIAN_YEAR_S:.2f} years) ends before the mission: every chip "
-            "(spares included) reaches its dose limit"
+            f"the TID lifetime ({life / C.JULIAN_YEAR_S:.2f} years) ends before the mission: every "
+            "chip (spares included) reaches its dose limit"
         )
     return Attrition(
         mission_s=t,
         chips=sc.chips,
-        expected_failed_chips=failed_chips,
-        expected_failed_nodes=failed_nodes,
+        expected_failed_chips=radiation.expected_failures(sc.chips, chip_rate, t),
+        expected_failed_nodes=radiation.expected_failures(nodes, node_rate, t),
         node_chips=model.node_gpus,
+        expected_replacements_chips=chip_mean + model.node_gpus * node_mean,
         spares_chips=spares,
         confidence=confidence,
         tid_lifetime_s=life,

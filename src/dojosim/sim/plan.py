@@ -147,6 +147,14 @@ class SimPlan:
         return base / (1.0 + planned)
 
 
+def _human(seconds: float) -> str:
+    """A duration for messages: '54 d', '10 min', '2.8 s'."""
+    for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
+        if seconds >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.3g} s"
+
+
 def _save_times(ctx: Context, est: Any) -> tuple[float, float, float]:
     """(blocking save, commit delay, restore), s."""
     ck = ctx.section.checkpoint
@@ -271,13 +279,13 @@ def build(ctx: Context, est: Any) -> SimPlan:
         tau, mode = float(interval), "given"
         if tau > ctx.duration_s:
             raise SpecError(
-                f"the interval ({tau:g} s) is longer than the run ({ctx.duration_s:g} s)",
+                f"the interval ({_human(tau)}) is longer than the run ({_human(ctx.duration_s)})",
                 file=ctx.file,
                 field="reliability.checkpoint.interval",
             )
     if commit >= tau:
         raise SpecError(
-            f"an asynchronous save ({commit:g} s) must finish within an interval ({tau:g} s)",
+            f"an asynchronous save ({_human(commit)}) must finish within an interval ({_human(tau)})",
             file=ctx.file,
             field="reliability.checkpoint.save",
         )
