@@ -29,7 +29,8 @@ def _table(d: dict[str, Any]) -> None:
     t.add_column("quantity")
     t.add_column("value", justify="right")
     t.add_row("ETTR (mean, p10..p90)", f"{e['mean']:.2%} ({e['p10']:.2%}..{e['p90']:.2%})")
-    t.add_row("ETTR, exact formula", f"{d['ettr_exact']:.2%}")
+    exact = d["ettr_exact"]
+    t.add_row("ETTR, exact formula (full capacity)", "-" if exact is None else f"{exact:.2%}")
     t.add_row("unexpected interruptions", f"{d['interruptions']:,.1f}")
     t.add_row("planned interruptions", f"{d['planned_interruptions']:,.1f}")
     t.add_row("job MTTF", _hours(d["job_mttf_s"]))

@@ -38,12 +38,17 @@ def _sweep(ax: Any, doc: dict[str, Any]) -> None:
     curve = doc.get("ettr_exact_curve") or []
     if curve:
         x = np.array([p["interval_s"] for p in curve]) / 60.0
-        ax.plot(x, [p["ettr"] for p in curve], "-", color="tab:blue", label="exact")
+        label = "exact (full capacity)" if doc.get("orbit") else "exact"
+        ax.plot(x, [p["ettr"] for p in curve], "-", color="tab:blue", label=label)
     if rows:
         x = np.array([r["interval_s"] for r in rows]) / 60.0
         ax.plot(x, [r["ettr_simulated"] for r in rows], "o", color="tab:orange", label="simulated")
     if rows or curve:
+        from matplotlib.ticker import NullFormatter, ScalarFormatter
+
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.xaxis.set_minor_formatter(NullFormatter())
     for key, style in (("young_daly", ":"), ("exact", "--"), ("simulated", "-."), ("chosen", "-")):
         value = ck.get(key)
         if value is not None and np.isfinite(value):
