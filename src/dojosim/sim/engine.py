@@ -26,8 +26,14 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import simpy
 from numpy.typing import NDArray
+
+from dojosim.errors import DojosimError
+
+try:
+    import simpy
+except ImportError as exc:  # pragma: no cover - the sim extra is part of [all]
+    raise DojosimError("the goodput simulator needs SimPy: pip install 'dojosim[sim]'") from exc
 
 from dojosim.sim.plan import SimPlan
 from dojosim.sim.progress import advance

@@ -132,19 +132,40 @@ def effects(
     )
 
 
+def poisson_quantile(mean: float, confidence: float) -> int:
+    """Smallest k with P(Poisson(mean) <= k) >= confidence, summed in log space (any mean)."""
+    if not 0 < confidence < 1:
+        raise SpecError("confidence must lie strictly between 0 and 1", field="confidence")
+    if mean <= 0:
+        return 0
+    # Start 12 standard deviations below the mean: the mass below is negligible.
+    k = max(0, math.floor(mean - 12.0 * math.sqrt(mean)))
+    total = 0.0
+    while True:
+        total += math.exp(-mean + k * math.log(mean) - math.lgamma(k + 1.0))
+        if total >= confidence:
+            return k
+        k += 1
+
+
 @dataclass(frozen=True)
 class Attrition:
     """Hardware lost over a mission without repair, and the spares that keep the cluster whole.
 
     ``expected_failed_chips`` and ``expected_failed_nodes`` are the losses with no
-    spares (each unit fails at most once: ``n (1 - e^{-lambda t})``);
+    spares (each unit fails at most once: ``n (1 - e^{-lambda t})``), and
+    ``expected_lost_chips`` the chips out of service, lost to their own failure or their
+    node's (``chips (1 - e^{-(lambda_chip + lambda_node) t})``);
     ``spares_chips`` keeps all ``chips`` working through the mission with probability
     ``confidence``: spares replace failed units at once, so failures are Poisson with
-    mean ``n lambda t`` (spares are dormant until used and do not fail before).
+    mean ``n lambda t`` (spares are dormant until used and do not fail before). A
+    satellite is one node of the scenario's system (``satellite_chips``): the chips lost
+    and the spares in satellites' worth, for pricing replacement launches.
     """
 
     mission_s: float
     chips: int
+    satellite_chips: int
     expected_failed_chips: float
     expected_failed_nodes: float
     node_chips: int
@@ -155,14 +176,22 @@ class Attrition:
     by_cause: dict[str, float]
     notes: tuple[str, ...]
 
+    expected_lost_chips: float
+
     @property
-    def expected_lost_chips(self) -> float:
-        """Chips out of service without spares: failed chips plus every chip of a failed node."""
-        return self.expected_failed_chips + self.node_chips * self.expected_failed_nodes
+    def expected_lost_satellites(self) -> float:
+        """The chips lost without spares, in satellites' worth."""
+        return self.expected_lost_chips / self.satellite_chips
+
+    @property
+    def spare_satellites(self) -> int:
+        """Satellites' worth of spare chips (rounded up)."""
+        return math.ceil(self.spares_chips / self.satellite_chips)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
-        out["expected_lost_chips"] = self.expected_lost_chips
+        out["expected_lost_satellites"] = self.expected_lost_satellites
+        out["spare_satellites"] = self.spare_satellites
         out["notes"] = list(self.notes)
         return out
 
@@ -198,8 +227,8 @@ def attrition(scenario: Any, confidence: float = 0.95, mission_s: float | None =
             node_rate += rate
     nodes = max(1, round(sc.chips / model.node_gpus))
     chip_mean, node_mean = sc.chips * chip_rate * t, nodes * node_rate * t
-    spares = radiation.spares_needed(chip_mean, confidence) + model.node_gpus * (
-        radiation.spares_needed(node_mean, confidence)
+    spares = poisson_quantile(chip_mean, confidence) + model.node_gpus * poisson_quantile(
+        node_mean, confidence
     )
     life = ctx.radiation.tid_lifetime_s if ctx.radiation else math.inf
     if life < t:
@@ -210,10 +239,12 @@ def attrition(scenario: Any, confidence: float = 0.95, mission_s: float | None =
     return Attrition(
         mission_s=t,
         chips=sc.chips,
+        satellite_chips=int(getattr(sc.system, "node_chips", 1) or 1),
         expected_failed_chips=radiation.expected_failures(sc.chips, chip_rate, t),
         expected_failed_nodes=radiation.expected_failures(nodes, node_rate, t),
         node_chips=model.node_gpus,
         expected_replacements_chips=chip_mean + model.node_gpus * node_mean,
+        expected_lost_chips=radiation.expected_failures(sc.chips, chip_rate + node_rate, t),
         spares_chips=spares,
         confidence=confidence,
         tid_lifetime_s=life,
