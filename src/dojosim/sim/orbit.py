@@ -173,10 +173,9 @@ class Attrition:
     spares_chips: int
     confidence: float
     tid_lifetime_s: float
+    expected_lost_chips: float
     by_cause: dict[str, float]
     notes: tuple[str, ...]
-
-    expected_lost_chips: float
 
     @property
     def expected_lost_satellites(self) -> float:

@@ -147,6 +147,15 @@ class SimPlan:
         return base / (1.0 + planned)
 
 
+def optima_of(save_s: float, mtbf_s: float) -> dict[str, float]:
+    """The interval optima (s) for a save and an MTBF: Young/Daly, Daly, exact."""
+    return {
+        "young_daly": float(optimum.young(save_s, mtbf_s)),
+        "daly": float(optimum.daly(save_s, mtbf_s)),
+        "exact": float(optimum.exact(save_s, mtbf_s)),
+    }
+
+
 def _human(seconds: float) -> str:
     """A duration for messages: '54 d', '10 min', '2.8 s'."""
     for unit, size in (("d", 86400.0), ("h", 3600.0), ("min", 60.0)):
@@ -261,11 +270,7 @@ def build(ctx: Context, est: Any) -> SimPlan:
     lam = sum(r for r, (c, _) in zip(rates, causes, strict=True) if c.action in rolling)
     planned = sum(r for r, (c, _) in zip(rates, causes, strict=True) if c.action == "planned")
     mtbf = 1.0 / lam if lam > 0 else math.inf
-    optima = {
-        "young_daly": float(optimum.young(save, mtbf)),
-        "daly": float(optimum.daly(save, mtbf)),
-        "exact": float(optimum.exact(save, mtbf)),
-    }
+    optima = optima_of(save, mtbf)
     step = float(est.step_time_s)
     interval = sec.checkpoint.interval
     if interval == "auto":
@@ -342,11 +347,7 @@ def synthetic(
     """
     lam = sum(rates.values())
     mtbf = 1.0 / lam if lam > 0 else math.inf
-    optima = {
-        "young_daly": float(optimum.young(save_s, mtbf)),
-        "daly": float(optimum.daly(save_s, mtbf)),
-        "exact": float(optimum.exact(save_s, mtbf)),
-    }
+    optima = optima_of(save_s, mtbf)
     n = len(rates)
     tau = optima["exact"] if interval_s is None else interval_s
     return SimPlan(
