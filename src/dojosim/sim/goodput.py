@@ -241,8 +241,8 @@ def goodput(
 
     ``est`` is its step estimate when the caller already has one (else it is
     computed once here); ``sweep_runs`` the runs per interval of the optimum sweep
-    (default ``max(1, runs // 10)``; 0 skips the sweep); ``overrides`` replaces
-    plan fields (e.g. ``{"site": "earth"}`` is not one; see :class:`SimPlan`).
+    (default ``max(1, runs // 10)``; 0 skips the sweep); ``overrides`` maps fields of
+    the :class:`SimPlan` to new values, for what-ifs the section cannot express.
     """
     from dataclasses import replace
 
