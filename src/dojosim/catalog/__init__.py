@@ -30,6 +30,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "data": ("data", "dojosim.spec.data:DataEntry"),
     "price": ("prices", "dojosim.cost.spec:PriceEntry"),
     "measurement": ("measurements", "dojosim.spec.measurement:MeasurementEntry"),
+    "failure-model": ("failure-models", "dojosim.sim.failure_model:FailureModelEntry"),
 }
 
 

@@ -36,6 +36,7 @@ def demo(json_out: bool = JSON_OPT) -> None:
     from dojosim import scenarios
     from dojosim.perf.estimate import estimate as run_estimate
     from dojosim.report.dojo_demo import dojo_section, dojo_tables
+    from dojosim.sim.demo import goodput_line, goodput_summary
 
     results = []
     for name in scenarios.DEMO:
@@ -43,8 +44,10 @@ def demo(json_out: bool = JSON_OPT) -> None:
         results.append(run_estimate(str(scenarios.path(name))))
     sys.stderr.write("estimating the Dojo comparison ...\n")
     dojo = dojo_section()
+    sys.stderr.write("simulating goodput on Earth and in orbit ...\n")
+    gp = goodput_summary()
     if json_out:
-        print_json({"scenarios": [e.as_dict() for e in results], "dojo": dojo})
+        print_json({"scenarios": [e.as_dict() for e in results], "dojo": dojo, "goodput": gp})
     else:
         from dojosim.report.tables import console, estimates_table
 
@@ -52,6 +55,7 @@ def demo(json_out: bool = JSON_OPT) -> None:
         out.print(estimates_table(results, "dojosim demo: built-in scenarios"))
         for table in dojo_tables(dojo):
             out.print(table)
+        out.print(goodput_line(gp), soft_wrap=True)
 
 
 def validate(

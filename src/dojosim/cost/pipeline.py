@@ -25,6 +25,7 @@ from dojosim.cost.spec import (
     system_price_for,
 )
 from dojosim.errors import SpecError
+from dojosim.sim.costing import apply_goodput
 from dojosim.site.plan import Job, SiteResult, SiteSpec, job_of, resolve_site, size_site
 
 # Parameters that apply to each kind of site.
@@ -198,6 +199,7 @@ class SiteReport:
     sensitivities: list[dict[str, Any]]
     inputs: CostInputs
     notes: tuple[str, ...]
+    goodput: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return report_dict(self)
@@ -214,7 +216,8 @@ def site_report(scenario: Any) -> SiteReport:
         if isinstance(scenario, Scenario)
         else load_scenario(str(scenario) if isinstance(scenario, Path) else scenario)
     )
-    job = job_of(estimate(sc))
+    est = estimate(sc)
+    job = job_of(est)
     file = sc.source_file
     spec = resolve_site(sc.site, sc.system, sc.chip, sc.chips, file)
     inputs = cost_inputs(sc.cost, spec, sc.system.name, file)
@@ -222,6 +225,7 @@ def site_report(scenario: Any) -> SiteReport:
     tokens = budget.total_tokens if budget else None
     main = evaluate(job, spec, inputs, tokens)
     earth = evaluate(job, spec.as_earth(), inputs, tokens) if spec.type == "orbit" else None
+    main, earth, goodput = apply_goodput(sc, est, main, earth)
     ranges_name = sc.cost.sensitivities if sc.cost else "sensitivity-ranges"
     rows: list[dict[str, Any]] = []
     if ranges_name:
@@ -239,7 +243,8 @@ def site_report(scenario: Any) -> SiteReport:
             mass_model=sec.mass_model,
             power_mode=sec.power_mode,
         )
-    return SiteReport(job, spec.type, names, main, earth, rows, inputs, spec.notes)
+    notes = spec.notes + ((goodput["note"],) if goodput else ())
+    return SiteReport(job, spec.type, names, main, earth, rows, inputs, notes, goodput)
 
 
 def _flat(ev: Evaluation) -> dict[str, Any]:
@@ -316,6 +321,8 @@ def report_dict(r: SiteReport) -> dict[str, Any]:
             "usd_per_pflop_day_ratio": r.main.cost.usd_per_pflop_day
             / r.earth.cost.usd_per_pflop_day,
         }
+    if r.goodput is not None:
+        out["goodput"] = r.goodput
     out["sensitivities"] = r.sensitivities
     out["notes"] = list(r.notes)
     return out

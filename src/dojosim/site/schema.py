@@ -300,9 +300,15 @@ class Claim(Frozen):
 
 
 class ClaimsEntry(SiteEntry):
-    """Rows of published figures that ``dojosim.site.claims`` recomputes."""
+    """Rows of published figures that ``dojosim.site.claims`` recomputes.
+
+    ``role`` is how ``dojosim validate`` lists the rows: ``claim`` (a published
+    figure recomputed) or ``check`` (a held-out measurement the model predicts,
+    never fitted).
+    """
 
     type: Literal["claims"] = "claims"
+    role: Literal["claim", "check"] = "claim"
     claims: list[Claim]
 
 

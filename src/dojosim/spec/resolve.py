@@ -101,6 +101,7 @@ def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
         "site": sf.site,
         "cost": sf.cost,
         "data": sf.data,
+        "reliability": sf.reliability,
         "source_file": file,
     }
 

@@ -8,6 +8,7 @@ from annotated_types import Le
 from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
 
 from dojosim.cost.scenario import CostSection
+from dojosim.sim.section import ReliabilitySection
 from dojosim.site.section import SiteSection
 from dojosim.spec.base import Frozen
 from dojosim.spec.calibration import Calibration
@@ -75,6 +76,7 @@ class ScenarioFile(Frozen):
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
+    reliability: ReliabilitySection | None = None
 
 
 class Scenario(Frozen):
@@ -102,6 +104,7 @@ class Scenario(Frozen):
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
+    reliability: ReliabilitySection | None = None
     source_file: str | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")
@@ -136,6 +139,7 @@ class NetworkScenario(Frozen):
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
+    reliability: ReliabilitySection | None = None
     source_file: str | None = Field(default=None, exclude=True)
 
     @model_validator(mode="after")

@@ -36,7 +36,10 @@ Adding claim rows (for example Tesla's AI Day figures from the Dojo room)
 3. Register it: add ``"dojo-claims": "dojosim.<room>.claims:COMPUTE"`` to
    :data:`CLAIM_SETS` (or call :func:`register_claim_set` at import time).
 
-``dojosim validate`` then shows the rows (role ``claim``), in text and ``--json``.
+``dojosim validate`` then shows the rows (role ``claim``), in text and ``--json``. A
+claims entry with ``role: check`` lists its rows as held-out ``check`` rows instead:
+predictions of published measurements, never fitted (the goodput room's
+``goodput-checks``).
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ CLAIM_SETS: dict[str, str] = {
     "site-claims": "dojosim.site.claims:COMPUTE",
     "cost-claims": "dojosim.cost.claims:COMPUTE",
     "dojo-claims": "dojosim.validate.tesla_claims:COMPUTE",
+    "goodput-checks": "dojosim.sim.checks:COMPUTE",
 }
 
 
@@ -117,18 +121,29 @@ def _compute_table(ref: str) -> Mapping[str, Callable[[], float]]:
     return table
 
 
-def claim_scores(sets: Mapping[str, str] | None = None) -> list[Score]:
-    """Every registered claim set recomputed, one ``claim`` row per published figure."""
-    from dojosim.site.claims import check_claims
+def claim_scores(
+    sets: Mapping[str, str] | None = None, roles: Iterable[str] | None = None
+) -> list[Score]:
+    """Every registered claim set recomputed, one row per published figure.
 
+    A row's role is its entry's ``role`` (``claim`` unless the entry says ``check``);
+    ``roles`` keeps only the sets of those roles.
+    """
+    from dojosim.site.claims import check_claims
+    from dojosim.site.schema import ClaimsEntry, site
+
+    wanted = set(roles) if roles is not None else None
     rows = []
     for entry, ref in (CLAIM_SETS if sets is None else sets).items():
+        role = site(entry, ClaimsEntry).role
+        if wanted is not None and role not in wanted:
+            continue
         for r in check_claims(entry, _compute_table(ref)):
             error = r.computed / r.expected - 1 if r.expected else r.computed
             rows.append(
                 Score(
                     run=r.id,
-                    role="claim",
+                    role=role,
                     metric=r.quantity,
                     measured=r.expected,
                     predicted=r.computed,
@@ -152,8 +167,8 @@ def validate(roles: Iterable[str] | None = None) -> list[Score]:
     runs = [r for r in runs if wanted is None or r.role in wanted]
     runs.sort(key=lambda r: (order[r.role], r.name))
     scores = [score(r.name) for r in runs]
-    if wanted is None or "claim" in wanted:
-        scores.extend(claim_scores())
+    scores.extend(claim_scores(roles=wanted))
+    scores.sort(key=lambda s: order[s.role])  # stable: runs before claim sets within a role
     return scores
 
 
