@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from dojosim import catalog
 from dojosim.errors import SpecError
-from dojosim.spec.hardware import SystemSpec
+from dojosim.spec.hardware import ChipSpec, SystemSpec
 from dojosim.spec.loader import parse, read_yaml
 from dojosim.spec.scenario import NetworkScenario, Scenario, ScenarioFile
 from dojosim.spec.workload import ModelSpec
@@ -60,10 +60,16 @@ def _validated(build: Callable[[], Any], file: str | None) -> Any:
         raise SpecError(detail or msg, file=file, field=field if detail else None) from None
 
 
+def system_chip(system: SystemSpec, file: str | None = None) -> ChipSpec:
+    """A system's chip: a catalog chip, or an inline ``{base: CHIP, ...overrides}``."""
+    chip: ChipSpec = _entry("chip", system.chip, ChipSpec, file, "system.chip")
+    return chip
+
+
 def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
     """The fields every resolved scenario has: the system and its chip resolved, the rest as written."""
     system: SystemSpec = _entry("system", sf.system, SystemSpec, file, "system")
-    chip = _lookup(lambda: catalog.get("chip", system.chip), file, "system.chip")
+    chip = system_chip(system, file)
     return {
         "name": sf.name,
         "system": system,
