@@ -210,7 +210,12 @@ def results(
     if not sql:
         con.print(info_table(info))
     title = "Pareto front" if front is not None else ("query" if sql else "results")
-    cols = None if sql or front is not None else _default_columns(info)
+    cols = None if sql else _default_columns(info)
+    if front is not None:
+        from dojosim.explore.pareto import objectives
+
+        names = [n for n, _ in objectives(pareto, list(table.column_names))]
+        cols = ["point", "reference", *([group] if group else []), *_axes(info), *names]
     con.print(rows_table(shown, title, limit or None, cols))
     if written:
         con.print(f"plot written to {written}")

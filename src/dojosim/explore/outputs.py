@@ -9,6 +9,7 @@ all of these, the axis columns and the sweep variables.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -34,17 +35,6 @@ def flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _site_flat(report: dict[str, Any]) -> dict[str, Any]:
-    report = dict(report)
-    earth = report.pop("earth_equivalent", None)
-    for drop in ("price", "sensitivities", "notes"):
-        report.pop(drop, None)
-    out = flatten(report)
-    if earth:
-        out.update(flatten(earth, "earth."))
-    return out
-
-
 def _has_site(mapping: dict[str, Any]) -> bool:
     return mapping.get("site") is not None or mapping.get("cost") is not None
 
@@ -66,31 +56,66 @@ class Outputs:
 
     def evaluate(self, mapping: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         """The outputs of one scenario; raises what the library raises for a bad point."""
-        flat = compute(mapping, site=self.site, scenario=self.scenario)
-        values = {**flat, **context}
-        for name, text in self.derive:
-            values[name] = Expression(text)(values)
-        return {n: values.get(n) for n in self.names}
+        if self.derive:
+            values = {**compute(mapping, site=self.site, scenario=self.scenario), **context}
+            for name, text in self.derive:
+                values[name] = _expression(text)(values)
+            return {n: values.get(n) for n in self.names}
+        nested = compute(mapping, site=self.site, scenario=self.scenario, flat=False)
+        return {n: context[n] if n in context else lookup(nested, n) for n in self.names}
 
 
-def compute(mapping: dict[str, Any], *, site: bool, scenario: bool = False) -> dict[str, Any]:
-    """Estimate a scenario mapping (and its site and cost when ``site``) as flat outputs."""
+@functools.lru_cache(maxsize=256)
+def _expression(text: str) -> Expression:
+    return Expression(text)
+
+
+def lookup(data: dict[str, Any], name: str) -> Any:
+    """The value of a dotted output name in nested mappings (None when absent)."""
+    if name in data:
+        v = data[name]
+        return None if isinstance(v, dict | list) else v
+    head, dot, rest = name.partition(".")
+    while dot:
+        sub = data.get(head)
+        if isinstance(sub, dict):
+            found = lookup(sub, rest)
+            if found is not None:
+                return found
+        part, dot, rest = rest.partition(".")
+        head = f"{head}.{part}"
+    return None
+
+
+def compute(
+    mapping: dict[str, Any], *, site: bool, scenario: bool = False, flat: bool = True
+) -> dict[str, Any]:
+    """Estimate a scenario mapping (and its site and cost when ``site``): outputs by name.
+
+    ``flat``: nested fields as dotted keys; else the nested documents merged (see :func:`lookup`).
+    """
     from dojosim.perf.estimate import estimate
     from dojosim.spec.resolve import load_any
     from dojosim.spec.scenario import Scenario
 
     sc = load_any(mapping)
-    flat = flatten(estimate(sc).as_dict())
+    out = estimate(sc).as_dict()
     if site:
         if not isinstance(sc, Scenario):
             raise SpecError("site and cost outputs are only computed for transformer models")
         from dojosim.cost.pipeline import site_report
 
-        for k, v in _site_flat(site_report(sc).to_dict()).items():
-            flat.setdefault(k, v)
+        report = site_report(sc).to_dict()
+        earth = report.pop("earth_equivalent", None)
+        if earth is not None:
+            report["earth"] = earth
+        for drop in ("price", "sensitivities", "notes"):
+            report.pop(drop, None)
+        for k, v in report.items():
+            out.setdefault(k, v)
     if scenario:
-        flat.update(flatten(sc.model_dump(mode="json"), "scenario."))
-    return flat
+        out.update(flatten(sc.model_dump(mode="json"), "scenario."))
+    return flatten(out) if flat else out
 
 
 def plan_outputs(

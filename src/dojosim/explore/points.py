@@ -132,6 +132,10 @@ class Plan:
         name, a = spec.references[ref]
         assign.update(a)
         cols["reference"] = name
+        # A reference's own value of an axis shows in that axis's column.
+        for axis in spec.axes:
+            if isinstance(axis, ValuesAxis | RangeAxis) and axis.path in a:
+                cols[axis.path] = a[axis.path]
         return assign, cols
 
 

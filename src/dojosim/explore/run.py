@@ -119,12 +119,14 @@ def run_sweep(
     ray_address: str | None = None,
     batch: int | None = None,
     progress: bool = False,
+    flush_s: float = FLUSH_S,
 ) -> SweepSummary:
     """Run a sweep into ``out`` (.duckdb, .parquet or .csv); return what it did.
 
     With ``resume``, points already in ``out`` are skipped (the file must hold this
     spec's results); ``overwrite`` replaces an existing file. A point that fails is
     stored with ``status = 'error'`` and its one-line message; it never stops the run.
+    Rows are written at least every ``flush_s`` seconds (a kill loses at most that much).
     """
     summary, _ = _run(
         source,
@@ -136,6 +138,7 @@ def run_sweep(
         ray_address=ray_address,
         batch=batch,
         progress=progress,
+        flush_s=flush_s,
     )
     return summary
 
@@ -151,6 +154,7 @@ def _run(
     ray_address: str | None,
     batch: int | None,
     progress: bool,
+    flush_s: float = FLUSH_S,
 ) -> tuple[SweepSummary, MemoryStore | None]:
     if backend not in backends.BACKENDS:
         raise SpecError(f"--backend: expected local or ray, got {backend!r}")
@@ -184,7 +188,7 @@ def _run(
             stream = backends.run_ray(plan, outputs, chunks, n_workers, ray_address)
         else:
             stream = backends.run_local(plan, outputs, chunks, n_workers)
-        _drain(stream, store, spec.name, len(plan), len(done), progress)
+        _drain(stream, store, spec.name, len(plan), len(done), progress, flush_s)
         store.finish()
     finally:
         store.close()
@@ -213,8 +217,10 @@ def _fixed(spec: SweepSpec) -> set[str]:
     return {"point", "reference", "status", "error", *spec.axis_columns}
 
 
-def _drain(stream: Any, store: Store, title: str, total: int, done: int, show: bool) -> None:
-    """Write rows as they come, at least every FLUSH_S; on an interrupt keep what is computed."""
+def _drain(
+    stream: Any, store: Store, title: str, total: int, done: int, show: bool, flush_s: float
+) -> None:
+    """Write rows as they come, at least every ``flush_s``; on an interrupt keep what is computed."""
     from dojosim.explore.progress import bar
 
     buffer: list[dict[str, Any]] = []
@@ -224,7 +230,7 @@ def _drain(stream: Any, store: Store, title: str, total: int, done: int, show: b
             for rows in stream:
                 buffer += rows
                 advance(len(rows))
-                if time.monotonic() - last >= FLUSH_S:
+                if time.monotonic() - last >= flush_s:
                     store.append(buffer)
                     buffer, last = [], time.monotonic()
         finally:
