@@ -48,7 +48,7 @@ def to_si(value: Any, kind: str) -> float:
     Raises ``ValueError`` with a message saying what was expected; callers add the
     file and field.
     """
-    unit, example = KINDS[kind]
+    example = KINDS[kind][1]
     if isinstance(value, bool):
         raise ValueError(f"expected a {kind} such as {example}, got {value!r}")
     if isinstance(value, int | float):
