@@ -140,19 +140,22 @@ def plan_outputs(
     wanted = list(requested or [])
     for _, text in derive:
         wanted += Expression(text).names
-    site_needed = _has_site(base) or any(n not in est and _site_like(n) for n in wanted)
-    known = dict(est)
+    others = {*columns, *variables, *(n for n, _ in derive)}
+    site_needed = _has_site(base) or any(
+        n not in est and n not in others and _site_like(n) for n in wanted
+    )
+    known, site_error = dict(est), ""
     if site_needed:
         try:
             known = compute(base, site=True)
         except DojosimError as exc:
-            if _has_site(base) or requested:
+            if _has_site(base):
                 raise SpecError(
-                    f"site and cost outputs need the site report, which fails: {one_line(exc)}",
+                    f"the site and cost of the base scenario fail: {one_line(exc)}",
                     file=file,
-                    field="outputs",
+                    field="base",
                 ) from None
-            site_needed = False
+            site_needed, site_error = False, one_line(exc)
     scen = any(n.startswith("scenario.") for n in wanted)
     if scen:
         known.update(compute(base, site=False, scenario=True))
@@ -170,12 +173,18 @@ def plan_outputs(
     derived = [n for n, _ in derive]
     universe = [*known, *columns, *variables, *derived]
     for i, (name, text) in enumerate(derive):
-        Expression(text).check_names([*known, *columns, *variables, *derived[:i]], f"derive.{name}")
+        try:
+            Expression(text).check_names(
+                [*known, *columns, *variables, *derived[:i]], f"derive.{name}"
+            )
+        except SpecError as exc:
+            raise SpecError(exc.detail, file=file, field=exc.field) from None
     for n in names:
         if n not in universe:
+            why = f"; no site and cost outputs here: {site_error}" if site_error else ""
             raise SpecError(
                 f"unknown output {n!r}{nearest(n, universe)} (outputs are the fields of "
-                "dojosim estimate --json and dojosim site --json)",
+                f"dojosim estimate --json and dojosim site --json{why})",
                 file=file,
                 field="outputs",
             )

@@ -138,6 +138,7 @@ class DuckDBStore:
             ],
         )
         self.con.execute("COMMIT")
+        self.con.execute("CHECKPOINT")  # the tables in the file itself; the log holds only rows
 
     def done(self) -> set[int]:
         return {int(r[0]) for r in self.con.execute("SELECT point FROM results").fetchall()}
