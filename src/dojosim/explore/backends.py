@@ -42,8 +42,13 @@ def evaluate_points(plan: Plan, outputs: Outputs, indices: list[int]) -> list[di
 
 
 def _init(state: tuple[Plan, Outputs]) -> None:
+    import signal
+
     global _STATE
     _STATE = state
+    # Ctrl-C is the parent's to handle (it keeps what is done and stops the pool); a worker
+    # would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _task(indices: list[int]) -> list[dict[str, Any]]:

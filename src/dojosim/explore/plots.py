@@ -4,6 +4,7 @@ as a line; reference points (``reference`` column) as labelled stars."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,19 @@ def parse_plot(text: str, columns: list[str]) -> dict[str, str]:
         if need not in out:
             raise SpecError(f"give {need}=COLUMN", field="--plot")
     return out
+
+
+@dataclass(frozen=True)
+class _Opts:
+    """What to draw: the axes' columns, the colour and panel columns, log axes, hover, title."""
+
+    x: str
+    y: str
+    color: str | None
+    by: str | None
+    log: str
+    hover: list[str]
+    title: str
 
 
 def _groups(values: list[Any]) -> list[Any]:
@@ -74,7 +88,7 @@ def plot(
     rows = [r for r in _rows(table) if r.get("status", "ok") == "ok"]
     front_rows = _rows(front) if front is not None else []
     draw = _html if suffix == ".html" else _png
-    draw(rows, front_rows, p, x, y, color, by, log, hover or [], title)
+    draw(rows, front_rows, p, _Opts(x, y, color, by, log, hover or [], title))
     return p
 
 
@@ -107,18 +121,8 @@ def _hover(r: dict[str, Any], keys: list[str]) -> str:
     return "<br>".join(parts)
 
 
-def _html(
-    rows: list[dict[str, Any]],
-    front: list[dict[str, Any]],
-    p: Path,
-    x: str,
-    y: str,
-    color: str | None,
-    by: str | None,
-    log: str,
-    hover: list[str],
-    title: str,
-) -> None:
+def _html(rows: list[dict[str, Any]], front: list[dict[str, Any]], p: Path, o: _Opts) -> None:
+    x, y, color, by, log = o.x, o.y, o.color, o.by, o.log
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -126,9 +130,27 @@ def _html(
     fig = make_subplots(
         rows=1, cols=len(facets), subplot_titles=[f"{by} = {g}" for g, _ in facets] if by else None
     )
-    keys = list(dict.fromkeys(["point", "reference", x, y, *([color] if color else []), *hover]))
+    keys = list(dict.fromkeys(["point", "reference", x, y, *([color] if color else []), *o.hover]))
     numeric = color is not None and _numeric_color([r.get(color) for r in rows])
     shown: set[Any] = set()
+
+    def add(pts: list[dict[str, Any]], group: str, col: int, **style: Any) -> None:
+        """One trace of ``pts`` in panel ``col``; its legend entry once per ``group``."""
+        fig.add_trace(
+            go.Scatter(
+                x=[r.get(x) for r in pts],
+                y=[r.get(y) for r in pts],
+                legendgroup=group,
+                showlegend=group not in shown,
+                hovertext=[_hover(r, keys) for r in pts],
+                hoverinfo="text",
+                **style,
+            ),
+            row=1,
+            col=col,
+        )
+        shown.add(group)
+
     for col, (g, part) in enumerate(facets, start=1):
         design = [r for r in part if r.get("reference") is None]
         refs = [r for r in part if r.get("reference") is not None]
@@ -142,79 +164,25 @@ def _html(
                     colorbar={"title": color},
                 )
             name = "points" if c is None else f"{color} = {c}"
-            fig.add_trace(
-                go.Scatter(
-                    x=[r.get(x) for r in sel],
-                    y=[r.get(y) for r in sel],
-                    mode="markers",
-                    marker=marker,
-                    name=name,
-                    legendgroup=name,
-                    showlegend=name not in shown,
-                    hovertext=[_hover(r, keys) for r in sel],
-                    hoverinfo="text",
-                ),
-                row=1,
-                col=col,
-            )
-            shown.add(name)
+            add(sel, name, col, mode="markers", marker=marker, name=name)
         pf = _front_of(front, by, g, x)
         if pf:
-            fig.add_trace(
-                go.Scatter(
-                    x=[r.get(x) for r in pf],
-                    y=[r.get(y) for r in pf],
-                    mode="lines+markers",
-                    line={"color": "crimson"},
-                    marker={"color": "crimson", "size": 7},
-                    name="Pareto front",
-                    legendgroup="front",
-                    showlegend="front" not in shown,
-                    hovertext=[_hover(r, keys) for r in pf],
-                    hoverinfo="text",
-                ),
-                row=1,
-                col=col,
-            )
-            shown.add("front")
+            style = {"line": {"color": "crimson"}, "marker": {"color": "crimson", "size": 7}}
+            add(pf, "front", col, mode="lines+markers", name="Pareto front", **style)
         if refs:
-            fig.add_trace(
-                go.Scatter(
-                    x=[r.get(x) for r in refs],
-                    y=[r.get(y) for r in refs],
-                    mode="markers+text",
-                    marker={"symbol": "star", "size": 14, "color": "black"},
-                    text=[r["reference"] for r in refs],
-                    textposition="top center",
-                    name="references",
-                    legendgroup="refs",
-                    showlegend="refs" not in shown,
-                    hovertext=[_hover(r, keys) for r in refs],
-                    hoverinfo="text",
-                ),
-                row=1,
-                col=col,
-            )
-            shown.add("refs")
+            star = {"symbol": "star", "size": 14, "color": "black"}
+            text = [r["reference"] for r in refs]
+            add(refs, "refs", col, mode="markers+text", marker=star, text=text,
+                textposition="top center", name="references")  # fmt: skip
         fig.update_xaxes(title_text=x, type="log" if "x" in log else None, row=1, col=col)
         fig.update_yaxes(title_text=y, type="log" if "y" in log else None, row=1, col=col)
-    fig.update_layout(title=title or f"{y} against {x}", template="plotly_white")
+    fig.update_layout(title=o.title or f"{y} against {x}", template="plotly_white")
     # include_plotlyjs=True inlines plotly.js from the installed package: no network needed.
     fig.write_html(p, include_plotlyjs=True, full_html=True, include_mathjax=False)
 
 
-def _png(
-    rows: list[dict[str, Any]],
-    front: list[dict[str, Any]],
-    p: Path,
-    x: str,
-    y: str,
-    color: str | None,
-    by: str | None,
-    log: str,
-    hover: list[str],
-    title: str,
-) -> None:
+def _png(rows: list[dict[str, Any]], front: list[dict[str, Any]], p: Path, o: _Opts) -> None:
+    x, y, color, by, log = o.x, o.y, o.color, o.by, o.log
     import matplotlib
 
     matplotlib.use("Agg")
@@ -274,7 +242,7 @@ def _png(
             ax.set_title(f"{by} = {g}")
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8)
-    fig.suptitle(title or f"{y} against {x}")
+    fig.suptitle(o.title or f"{y} against {x}")
     fig.tight_layout()
     fig.savefig(p, dpi=120)
     plt.close(fig)

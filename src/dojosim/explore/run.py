@@ -108,6 +108,28 @@ def _batch_size(todo: int, workers: int) -> int:
     return max(1, min(200, math.ceil(todo / max(1, workers * 8))))
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run a sweep (see :func:`run_sweep`)."""
+
+    backend: str = "local"
+    workers: int | None = None
+    resume: bool = False
+    overwrite: bool = False
+    ray_address: str | None = None
+    batch: int | None = None
+    progress: bool = False
+    flush_s: float = FLUSH_S
+
+    def check(self) -> None:
+        if self.backend not in backends.BACKENDS:
+            raise SpecError(f"--backend: expected local or ray, got {self.backend!r}")
+        if self.workers is not None and self.workers < 1:
+            raise SpecError(f"--workers: expected a positive number, got {self.workers}")
+        if self.batch is not None and self.batch < 1:
+            raise SpecError(f"--batch: expected a positive number, got {self.batch}")
+
+
 def run_sweep(
     source: str | Path | dict[str, Any] | SweepSpec,
     out: str | Path,
@@ -123,45 +145,23 @@ def run_sweep(
 ) -> SweepSummary:
     """Run a sweep into ``out`` (.duckdb, .parquet or .csv); return what it did.
 
-    With ``resume``, points already in ``out`` are skipped (the file must hold this
-    spec's results); ``overwrite`` replaces an existing file. A point that fails is
-    stored with ``status = 'error'`` and its one-line message; it never stops the run.
-    Rows are written at least every ``flush_s`` seconds (a kill loses at most that much).
+    ``backend`` is ``local`` (``workers`` processes; 1 runs in this one) or ``ray``
+    (a local Ray with ``workers`` CPUs, or the cluster at ``ray_address``); ``batch``
+    is the number of points per task. With ``resume``, points already in ``out``
+    are skipped (the file must hold this spec's results); ``overwrite`` replaces an
+    existing file. A point that fails is stored with ``status = 'error'`` and its
+    one-line message; it never stops the run. Rows are written at least every
+    ``flush_s`` seconds, so a kill loses at most that much work. ``progress`` draws a
+    bar on stderr.
     """
-    summary, _ = _run(
-        source,
-        out,
-        backend=backend,
-        workers=workers,
-        resume=resume,
-        overwrite=overwrite,
-        ray_address=ray_address,
-        batch=batch,
-        progress=progress,
-        flush_s=flush_s,
-    )
-    return summary
+    opts = RunOptions(backend, workers, resume, overwrite, ray_address, batch, progress, flush_s)
+    return _run(source, out, opts)[0]
 
 
 def _run(
-    source: str | Path | dict[str, Any] | SweepSpec,
-    out: str | Path | None,
-    *,
-    backend: str,
-    workers: int | None,
-    resume: bool,
-    overwrite: bool,
-    ray_address: str | None,
-    batch: int | None,
-    progress: bool,
-    flush_s: float = FLUSH_S,
+    source: str | Path | dict[str, Any] | SweepSpec, out: str | Path | None, opts: RunOptions
 ) -> tuple[SweepSummary, MemoryStore | None]:
-    if backend not in backends.BACKENDS:
-        raise SpecError(f"--backend: expected local or ray, got {backend!r}")
-    if workers is not None and workers < 1:
-        raise SpecError(f"--workers: expected a positive number, got {workers}")
-    if batch is not None and batch < 1:
-        raise SpecError(f"batch: expected a positive number, got {batch}")
+    opts.check()
     if out is not None:
         format_of(out)
     spec = load_sweep(source)
@@ -171,7 +171,8 @@ def _run(
     if out is None:
         store = memory  # type: ignore[assignment]
     else:
-        store = open_store(out, _meta(spec, plan, columns), resume=resume, overwrite=overwrite)
+        meta = _meta(spec, plan, columns)
+        store = open_store(out, meta, resume=opts.resume, overwrite=opts.overwrite)
     if store.columns != columns:  # written by a version whose default outputs differed
         names = tuple(n for n, _ in store.columns if n not in _fixed(spec))
         plan, outputs, _ = prepare(spec, names)
@@ -179,16 +180,15 @@ def _run(
     try:
         done = store.done()
         todo = [i for i in range(len(plan)) if i not in done]
-        n_workers = workers or (
-            1 if backend == "local" and len(todo) <= 64 else backends.default_workers()
-        )
-        size = batch or _batch_size(len(todo), n_workers)
+        small = opts.backend == "local" and len(todo) <= 64
+        n_workers = opts.workers or (1 if small else backends.default_workers())
+        size = opts.batch or _batch_size(len(todo), n_workers)
         chunks = batches(todo, size)
-        if backend == "ray":
-            stream = backends.run_ray(plan, outputs, chunks, n_workers, ray_address)
+        if opts.backend == "ray":
+            stream = backends.run_ray(plan, outputs, chunks, n_workers, opts.ray_address)
         else:
             stream = backends.run_local(plan, outputs, chunks, n_workers)
-        _drain(stream, store, spec.name, len(plan), len(done), progress, flush_s)
+        _drain(stream, store, spec.name, len(plan), len(done), opts.progress, opts.flush_s)
         store.finish()
     finally:
         store.close()
@@ -206,7 +206,7 @@ def _run(
         error=err,
         elapsed_s=elapsed,
         points_per_s=len(todo) / elapsed if elapsed > 0 else 0.0,
-        backend=backend,
+        backend=opts.backend,
         workers=n_workers,
         batch=size,
     )
@@ -256,20 +256,16 @@ def sweep(
     source: str | Path | dict[str, Any] | SweepSpec,
     out: str | Path | None = None,
     *,
-    backend: str = "local",
-    workers: int | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    ray_address: str | None = None,
-    batch: int | None = None,
-    progress: bool = False,
     table: str = "pandas",
+    **options: Any,
 ) -> Any:
     """Run a sweep and return its rows, ordered by point, as a pandas DataFrame or Arrow table.
 
     ``source`` is a sweep file, a built-in sweep's name, or a mapping (see
     :mod:`dojosim.explore.spec`). With ``out`` the rows are also stored there
-    (and ``resume`` finishes an interrupted run); without, they are kept in memory.
+    (and ``resume=True`` finishes an interrupted run); without, they are kept in
+    memory. ``options`` are those of :func:`run_sweep` (``backend``, ``workers``,
+    ``resume``, ``overwrite``, ``ray_address``, ``batch``, ``progress``).
     ``table`` is ``"pandas"`` or ``"arrow"``. The run's summary is in
     ``df.attrs["sweep"]`` (pandas) or the Arrow schema's ``dojosim.summary`` metadata.
     """
@@ -277,17 +273,7 @@ def sweep(
 
     if table not in ("pandas", "arrow"):
         raise SpecError(f"table: expected 'pandas' or 'arrow', got {table!r}")
-    summary, memory = _run(
-        source,
-        out,
-        backend=backend,
-        workers=workers,
-        resume=resume,
-        overwrite=overwrite,
-        ray_address=ray_address,
-        batch=batch,
-        progress=progress,
-    )
+    summary, memory = _run(source, out, RunOptions(**options))
     if memory is not None:
         import pyarrow as pa
 
