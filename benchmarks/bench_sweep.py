@@ -76,6 +76,23 @@ def timed_sweep(points: int, out: Path, **kw: Any) -> tuple[float, Any]:
     return time.perf_counter() - t0, s
 
 
+def cpu_seconds(before: Any) -> tuple[float, float]:
+    """CPU seconds of the worker processes and of this process since ``before``.
+
+    The workers are children of multiprocessing's fork server, so their time reaches this
+    process's RUSAGE_CHILDREN once the fork server has reaped them and been stopped.
+    """
+    import multiprocessing.forkserver as fs
+
+    server = getattr(fs, "_forkserver", None)
+    if server is not None and hasattr(server, "_stop"):
+        server._stop()
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    mine = me.ru_utime + me.ru_stime - before.ru_utime - before.ru_stime
+    return kids.ru_utime + kids.ru_stime, mine
+
+
 def memory_child(points: int, out: str) -> None:
     """In a fresh process: run the sweep, print the peak resident memory of this process."""
     from dojosim.explore import run_sweep
@@ -102,19 +119,17 @@ def main() -> None:
     print(f"{cores} cores, load average {os.getloadavg()[0]:.1f} (other work slows every figure)")
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
+        c0 = resource.getrusage(resource.RUSAGE_SELF)
         t_local, s = timed_sweep(args.points, d / "local.duckdb", workers=2)
         print(
             f"local backend, 2 workers: {s.points:,} points in {t_local:.1f} s = "
             f"{s.points / t_local:,.0f} points/s ({s.ok:,} ok; {s.batch} points per task)"
             "  (goal <= 20 s)"
         )
-        # CPU time per point in this process, which other users of the cores do not inflate.
-        c0 = time.process_time()
-        _, one = timed_sweep(2_000, d / "one.duckdb", workers=1)
-        per_point = (time.process_time() - c0) / one.points
+        workers, main_cpu = cpu_seconds(c0)
         print(
-            f"CPU per point (one process, 2,000 points, store included): {per_point * 1e3:.2f} ms;"
-            f" {args.points:,} points on 2 idle cores: about {per_point * args.points / 2:.1f} s"
+            f"CPU used: workers {workers:.1f} s ({workers / s.points * 1e3:.2f} ms per point), "
+            f"this process {main_cpu:.1f} s; on 2 idle cores about {workers / 2 + main_cpu:.1f} s"
         )
         if not args.no_ray:
             import ray
@@ -137,7 +152,7 @@ def main() -> None:
             )
         if not args.no_memory:
             print("peak memory of the sweep's own process (rows stream to the store):")
-            for n in (2_000, 5_000, 10_000, 20_000):
+            for n in (2_000, 4_000, 10_000, 20_000):
                 out = d / f"mem-{n}.duckdb"
                 r = subprocess.run(
                     [sys.executable, __file__, "--memory-child", str(n), str(out)],

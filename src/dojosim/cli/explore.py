@@ -6,6 +6,7 @@ Each command calls :mod:`dojosim.explore` and prints; progress goes to stderr.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -15,17 +16,22 @@ from dojosim.errors import DojosimError
 from dojosim.report.jsonout import print_json
 
 CSV_OPT = typer.Option(False, "--csv", help="Print CSV on stdout.")
+_BUILTIN = ", ".join(
+    sorted(
+        p.stem for p in (Path(__file__).resolve().parents[1] / "explore" / "sweeps").glob("*.yaml")
+    )
+)
 
 
-def _explore() -> Any:
-    """The explore room, or a clear error when its libraries are not installed."""
-    try:
-        import duckdb  # noqa: F401
-        import pyarrow  # noqa: F401
-    except ImportError:
+def _explore(*modules: str) -> Any:
+    """The explore room, or a clear error when the libraries it needs are not installed."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
         raise DojosimError(
-            "this command needs the explore extra: pip install 'dojosim[explore]'"
-        ) from None
+            f"this command needs {', '.join(missing)}: pip install 'dojosim[explore]'"
+        )
     import dojosim.explore as explore
 
     return explore
@@ -33,7 +39,7 @@ def _explore() -> Any:
 
 def sweep(
     sweep_file: str = typer.Argument(
-        ..., metavar="SWEEP", help="Sweep YAML file, or a built-in sweep name."
+        ..., metavar="SWEEP", help=f"Sweep YAML file, or a built-in sweep: {_BUILTIN}."
     ),
     out: str = typer.Option(..., "--out", help="Results file: .duckdb, .parquet or .csv."),
     backend: str = typer.Option("local", "--backend", help="local (worker processes) or ray."),
@@ -51,7 +57,7 @@ def sweep(
     json_out: bool = JSON_OPT,
 ) -> None:
     """Run a sweep: one row per point (axes, outputs, status, error), streamed to --out."""
-    explore = _explore()
+    explore = _explore("duckdb", "pyarrow", "scipy")
     try:
         summary = explore.run_sweep(
             sweep_file,
@@ -129,10 +135,8 @@ def solve(
     json_out: bool = JSON_OPT,
 ) -> None:
     """The value of one field that meets a target, by bracketing and root finding."""
-    from dojosim.explore.solver import solve as run_solve
-
     low, high = _range(range_)
-    s = run_solve(scenario, vary, target, low=low, high=high)
+    s = _explore("scipy").solve(scenario, vary, target, low=low, high=high)
     if json_out:
         print_json(s.as_dict())
     elif s.found:
@@ -162,7 +166,7 @@ def results(
     csv_out: bool = CSV_OPT,
 ) -> None:
     """Query stored results: SQL, Pareto fronts, plots."""
-    explore = _explore()
+    explore = _explore("duckdb", "pyarrow")
     if json_out and csv_out:
         raise DojosimError("give --json or --csv, not both")
     if (plot is None) != (out is None):

@@ -87,6 +87,13 @@ def plot(
         raise SpecError(f"the folder {str(p.parent)!r} does not exist", field="--out")
     rows = [r for r in _rows(table) if r.get("status", "ok") == "ok"]
     front_rows = _rows(front) if front is not None else []
+    import importlib.util
+
+    lib = "plotly" if suffix == ".html" else "matplotlib"
+    if importlib.util.find_spec(lib) is None:
+        raise SpecError(
+            f"a {suffix} plot needs {lib}: pip install 'dojosim[explore]'", field="--out"
+        )
     draw = _html if suffix == ".html" else _png
     draw(rows, front_rows, p, _Opts(x, y, color, by, log, hover or [], title))
     return p

@@ -315,6 +315,8 @@ def parse_sweep(data: Any, *, file: str | None = None) -> SweepSpec:
         raise SpecError("expected a mapping of field paths to values", file=file, field="axes")
     axes = tuple(_axis(str(k), v, mode, file) for k, v in axes_data.items())
     variables = data.get("vars") or {}
+    if not isinstance(variables, dict):
+        raise SpecError("expected a mapping of names to numbers", file=file, field="vars")
     var_values = _assignments({f"vars.{k}": v for k, v in variables.items()}, "vars", file)
     refs = data.get("references") or {}
     if not isinstance(refs, dict):
