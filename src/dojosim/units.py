@@ -48,13 +48,21 @@ def to_si(value: Any, kind: str) -> float:
     Raises ``ValueError`` with a message saying what was expected; callers add the
     file and field.
     """
-    unit, example = KINDS[kind]
+    example = KINDS[kind][1]
     if isinstance(value, bool):
         raise ValueError(f"expected a {kind} such as {example}, got {value!r}")
     if isinstance(value, int | float):
         return float(value)
     if not isinstance(value, str):
         raise ValueError(f"expected a {kind} such as {example}, got {value!r}")
+    return _text_to_si(value, kind)
+
+
+@functools.lru_cache(maxsize=65536)
+def _text_to_si(value: str, kind: str) -> float:
+    """:func:`to_si` of a quantity string; cached, since sweeps parse the same strings again
+    for every scenario they build and pint takes about a millisecond per string."""
+    unit, example = KINDS[kind]
     text = value.strip().replace("°C", "degC").replace("²", "^2")
     ureg = registry()
     try:

@@ -153,7 +153,9 @@ def resolved(kind: str, name: str) -> dict[str, Any]:
     spec = get(kind, name)
     out: dict[str, Any] = spec.model_dump(mode="json")
     if kind == "system":
-        chip = get("chip", spec.chip)
+        from dojosim.spec.resolve import system_chip
+
+        chip = system_chip(spec)
         chips = system_chips(spec)
         out["chip_count"] = chips
         out["peak_flops"] = {p: v * chips for p, v in chip.peak_flops.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -46,8 +47,17 @@ def demo(json_out: bool = JSON_OPT) -> None:
     dojo = dojo_section()
     sys.stderr.write("simulating goodput on Earth and in orbit ...\n")
     gp = goodput_summary()
+    scaling = _demo_sweep()
     if json_out:
-        print_json({"scenarios": [e.as_dict() for e in results], "dojo": dojo, "goodput": gp})
+        rows = scaling.to_pylist() if scaling is not None else None
+        print_json(
+            {
+                "scenarios": [e.as_dict() for e in results],
+                "dojo": dojo,
+                "goodput": gp,
+                "sweep": rows,
+            }
+        )
     else:
         from dojosim.report.tables import console, estimates_table
 
@@ -56,6 +66,30 @@ def demo(json_out: bool = JSON_OPT) -> None:
         for table in dojo_tables(dojo):
             out.print(table)
         out.print(goodput_line(gp), soft_wrap=True)
+        if scaling is not None:
+            from dojosim.report.explore_tables import rows_table
+
+            title = f"sweep {DEMO_SWEEP} (dojosim sweep {DEMO_SWEEP} --out FILE)"
+            out.print(rows_table(scaling.drop_columns(["point", "status", "error"]), title, None))
+
+
+#: The built-in sweep the demo ends with: GPT-3 175B on 256 to 2,048 H100.
+DEMO_SWEEP = "gpt3-h100-scaling"
+
+
+def _demo_sweep() -> Any:
+    """The demo's closing sweep as an Arrow table, or None without the explore extra."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        sys.stderr.write(
+            "skipping the sweep: it needs the explore extra (pip install 'dojosim[explore]')\n"
+        )
+        return None
+    from dojosim.explore import sweep
+
+    sys.stderr.write(f"sweeping {DEMO_SWEEP} ...\n")
+    return sweep(DEMO_SWEEP, table="arrow", workers=1)
 
 
 def validate(

@@ -16,6 +16,7 @@ from dojosim import catalog
 from dojosim.site import constants as C
 from dojosim.site.schema import site
 from dojosim.site.terrestrial import it_load_from_system
+from dojosim.spec.resolve import system_chip
 
 # Suncatcher's parity case: dawn-dusk 650 km, today's flexible III-V array, battery through
 # eclipses, heritage radiators, launch at Suncatcher's $200/kg, against the US-average site.
@@ -112,7 +113,7 @@ def _parity_price() -> float:
 
 def _it_power(system: str) -> float:
     spec = catalog.get("system", system)
-    chip = catalog.get("chip", spec.chip)
+    chip = system_chip(spec)
     return it_load_from_system(spec, chip, catalog.system_chips(spec)).power_W
 
 

@@ -160,11 +160,12 @@ class SystemSpec(CatalogEntry):
     """A machine the estimator runs on: a chip, how chips group into nodes, and a network.
 
     A scenario asks for ``chips`` of the system; the estimator builds that many
-    from ``node_chips``-chip nodes joined by the outer tiers.
+    from ``node_chips``-chip nodes joined by the outer tiers. ``chip`` is a catalog
+    chip's name or, inline in a scenario, ``{base: CHIP, ...overrides}`` (a what-if chip).
     """
 
     kind: Literal["system"] = "system"
-    chip: str
+    chip: str | dict[str, Any]
     node_chips: PositiveInt
     chips: PositiveInt | None = None
     max_chips: PositiveInt | None = None

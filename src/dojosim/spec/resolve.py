@@ -80,11 +80,17 @@ def hierarchy(system: SystemSpec, chip: ChipSpec) -> Hierarchy | None:
     )
 
 
+def system_chip(system: SystemSpec, file: str | None = None) -> ChipSpec:
+    """A system's chip: a catalog chip, or an inline ``{base: CHIP, ...overrides}``."""
+    chip: ChipSpec = _entry("chip", system.chip, ChipSpec, file, "system.chip")
+    return chip
+
+
 def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
     """The fields every resolved scenario has: system, chip, calibration, memory hierarchy and
     framework resolved from the catalog; the rest as written."""
     system: SystemSpec = _entry("system", sf.system, SystemSpec, file, "system")
-    chip: ChipSpec = _lookup(lambda: catalog.get("chip", system.chip), file, "system.chip")
+    chip = system_chip(system, file)
     calibration = _lookup(
         lambda: catalog.get("calibration", chip.calibration), file, "system.chip.calibration"
     )
