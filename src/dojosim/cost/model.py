@@ -154,6 +154,11 @@ def train_cost(job: Job, site: SiteResult, cost: CostResult, tokens: float) -> T
     """Train on ``tokens``: the machine's share of its TCO for the time it takes."""
     if tokens <= 0:
         raise SpecError("the token budget must be positive", field="cost.train")
+    if job.tokens_per_step <= 0:
+        raise SpecError(
+            "this job reports no tokens per step (a network model): a token budget does not apply",
+            field="cost.train",
+        )
     steps = tokens / job.tokens_per_step
     time = steps * job.step_time_s / site.compute_duty
     return TrainCost(

@@ -38,6 +38,8 @@ SPEC_SLOTS = {
     "launch": ("orbit",),
     "mass_model": ("orbit",),
 }
+EMISSIONS_ONLY = {"launch_co2_per_kg", "reentry_co2_per_kg"}
+
 Apply = Callable[[SiteSpec, CostInputs, float], tuple[SiteSpec, CostInputs]]
 
 
@@ -98,6 +100,8 @@ def inputs_of(spec: SiteSpec, inputs: CostInputs, choices: Sequence[Any] = ()) -
                 spec.solar_array is not None and spec.solar_array.cost_per_watt is not None
             ):
                 continue  # the array entry's own price applies
+            if field in EMISSIONS_ONLY:
+                continue  # CO2 per kg changes no price
             if field == "annual_failure_rate" and inputs.replacement_fraction is not None:
                 continue  # the scenario gives the failed fraction
             out.append(Input(f"{cost_slot}.{field}", entry.name, span, _input_setter(cost_slot, field)))
