@@ -32,7 +32,10 @@ def _usd(kind: str, parameter: str, value: float) -> tuple[float, float]:
 @given(st.floats(0, 5000), st.floats(0, 5000))
 def test_dearer_launch_never_lowers_orbit_tco(a: float, b: float) -> None:
     lo, hi = sorted((a, b))
-    assert _usd("orbit", "launch.price_per_kg", lo)[0] <= _usd("orbit", "launch.price_per_kg", hi)[0] + 1e-6
+    assert (
+        _usd("orbit", "launch.price_per_kg", lo)[0]
+        <= _usd("orbit", "launch.price_per_kg", hi)[0] + 1e-6
+    )
 
 
 @FAST

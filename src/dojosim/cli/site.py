@@ -158,6 +158,7 @@ def _site_table(d: dict[str, Any]) -> None:
         if earth:
             cells.append(_money(earth["opex_usd"].get(k)))
         t.add_row(f"  opex: {k}", *cells)
+
     def ranged(label: str, key: str, fmt: Any) -> None:
         def cell(doc: dict[str, Any]) -> str:
             rng = doc.get(f"{key}_range")
@@ -195,7 +196,9 @@ def _site_table(d: dict[str, Any]) -> None:
     if d["sensitivities"]:
         from dojosim.cost.plot import label_parts
 
-        s = Table(title="what decides USD per PFLOP-day: each range low -> high, share of the spread")
+        s = Table(
+            title="what decides USD per PFLOP-day: each range low -> high, share of the spread"
+        )
         for col in ("input", "base", "low", "high", "at low", "at high", "share"):
             s.add_column(col, justify="left" if col == "input" else "right")
         for r in d["sensitivities"]:

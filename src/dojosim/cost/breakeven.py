@@ -36,7 +36,9 @@ class BreakEven:
         return dataclasses.asdict(self)
 
 
-def orbit_cost_at_launch_price(job: Job, spec: SiteSpec, inputs: CostInputs, usd_per_kg: float) -> float:
+def orbit_cost_at_launch_price(
+    job: Job, spec: SiteSpec, inputs: CostInputs, usd_per_kg: float
+) -> float:
     """$/PFLOP-day of the orbit site with the launch price set to ``usd_per_kg``."""
     assert spec.launch is not None
     launch = spec.launch.model_copy(update={"price_per_kg": usd_per_kg})

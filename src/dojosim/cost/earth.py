@@ -40,7 +40,9 @@ def lines(job: Job, spec: SiteSpec, site: SiteResult, inputs: CostInputs) -> Lin
     energy = site.facility_power_W * L
     if inputs.rented:
         # The rent pays for the provider's building, power, network and staff.
-        return Lines({}, {"rental": inputs.rental_usd(job.chips)}, energy, energy * dc.carbon_intensity)
+        return Lines(
+            {}, {"rental": inputs.rental_usd(job.chips)}, energy, energy * dc.carbon_intensity
+        )
     capex: dict[str, float] = {"systems": inputs.systems_usd(site.nodes, job.chips)}
     opex: dict[str, float] = {}
     ec = inputs.earth_cost

@@ -97,7 +97,12 @@ def terrestrial(m: McCalipInputs) -> dict[str, float]:
     mwh = m.target_power_W / 1e6 * HOURS_PER_YEAR * m.years * m.capacity_factor
     fuel = m.heat_rate_btu_per_kWh * m.gas_usd_per_mmbtu / 1000 * mwh * m.pue
     total = capex + fuel
-    return {"capex_usd": capex, "fuel_usd": fuel, "total_usd": total, "usd_per_W": total / m.target_power_W}
+    return {
+        "capex_usd": capex,
+        "fuel_usd": fuel,
+        "total_usd": total,
+        "usd_per_W": total / m.target_power_W,
+    }
 
 
 def with_our_physics(m: McCalipInputs) -> dict[str, Any]:

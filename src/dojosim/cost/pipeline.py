@@ -158,7 +158,9 @@ def site_report(scenario: Any) -> SiteReport:
             e_ins = inputs_of(earth_spec, inputs, choices)
             earth_spread = monte_carlo(job, earth_spec, inputs, e_ins, sec.samples, sec.seed)
     be = breakeven_launch_price(job, spec, inputs) if spec.type == "orbit" else None
-    names = {"datacenter": spec.datacenter.name, "earth_cost": inputs.earth_cost.name}
+    names = {"datacenter": spec.datacenter.name}
+    if inputs.earth_cost is not None:
+        names["earth_cost"] = inputs.earth_cost.name
     if spec.type == "orbit" and sc.site is not None:
         s = sc.site
         names.update(

@@ -105,8 +105,16 @@ def tornado(
     fig, ax = plt.subplots(figsize=(9, 1.4 + 0.55 * max(1, len(shown))))
     for i, r in enumerate(reversed(shown)):
         lo, hi = r["usd_per_pflop_day_low"], r["usd_per_pflop_day_high"]
-        ax.barh(i, lo - base, left=base, color="tab:blue", label="input at low end" if i == 0 else None)
-        ax.barh(i, hi - base, left=base, color="tab:orange", label="input at high end" if i == 0 else None)
+        ax.barh(
+            i, lo - base, left=base, color="tab:blue", label="input at low end" if i == 0 else None
+        )
+        ax.barh(
+            i,
+            hi - base,
+            left=base,
+            color="tab:orange",
+            label="input at high end" if i == 0 else None,
+        )
     ax.set_yticks(range(len(shown)), [_label(r) for r in reversed(shown)], fontsize=7)
     ax.axvline(base, color="k", lw=1, label=f"base: {number(base)} USD/PFLOP-day")
     if earth_reference is not None:
@@ -117,7 +125,9 @@ def tornado(
             ls="--",
             label=f"Earth equivalent: {number(earth_reference)} USD/PFLOP-day",
         )
-    ax.set_xlabel("USD per PFLOP-day of achieved model FLOP (labels: low | base | high, share of spread)")
+    ax.set_xlabel(
+        "USD per PFLOP-day of achieved model FLOP (labels: low | base | high, share of spread)"
+    )
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()

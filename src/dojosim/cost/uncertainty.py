@@ -104,12 +104,16 @@ def inputs_of(spec: SiteSpec, inputs: CostInputs, choices: Sequence[Any] = ()) -
                 continue  # CO2 per kg changes no price
             if field == "annual_failure_rate" and inputs.replacement_fraction is not None:
                 continue  # the scenario gives the failed fraction
-            out.append(Input(f"{cost_slot}.{field}", entry.name, span, _input_setter(cost_slot, field)))
+            out.append(
+                Input(f"{cost_slot}.{field}", entry.name, span, _input_setter(cost_slot, field))
+            )
     for choice in choices:
         if choice.parameter == "lifetime":
             lo, hi = choice.values()
             base = min(max(inputs.lifetime_s, lo), hi)
-            span = Span(low=lo, base=base, high=hi, sources={"low": choice.source, "high": choice.source})
+            span = Span(
+                low=lo, base=base, high=hi, sources={"low": choice.source, "high": choice.source}
+            )
             out.append(Input("lifetime", "sensitivity-ranges", span, _lifetime))
     return out
 

@@ -39,7 +39,9 @@ class Span(Frozen):
     low: float
     base: float
     high: float
-    sources: dict[str, str] = Field(default_factory=dict)  # end -> source, derivation or why unknown
+    sources: dict[str, str] = Field(
+        default_factory=dict
+    )  # end -> source, derivation or why unknown
     unknown: tuple[str, ...] = ()  # ends whose value no source bounds
 
     @property
@@ -60,7 +62,7 @@ class Span(Frozen):
 
 @functools.cache
 def _adapter(model: type, field: str) -> TypeAdapter[Any]:
-    info = model.model_fields[field]
+    info = model.model_fields[field]  # type: ignore[attr-defined]
     annotation: Any = info.annotation
     if info.metadata:
         annotation = Annotated[(annotation, *info.metadata)]

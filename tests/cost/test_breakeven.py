@@ -1,0 +1,33 @@
+"""The break-even launch price: Brent's method on a monotone gap, checked against its definition."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from dojosim.cost.breakeven import breakeven_launch_price, orbit_cost_at_launch_price
+from dojosim.cost.pipeline import cost_inputs
+from dojosim.cost.uncertainty import cost_at
+from tests.cost.conftest import JOB, spec
+
+
+def test_no_breakeven_when_orbit_loses_at_a_free_launch() -> None:
+    s = spec("orbit")
+    be = breakeven_launch_price(JOB, s, cost_inputs(None, s, "dgx-h100"))
+    assert be.launch_usd_per_kg is None
+    assert be.orbit_usd_per_pflop_day_at_zero_launch > be.earth_usd_per_pflop_day
+
+
+def test_breakeven_price_equalises_orbit_and_earth() -> None:
+    s = spec("orbit", solar_array="solar-array-mass-production")
+    base = cost_inputs(None, s, "dgx-h100")
+    # Make Earth dear enough that a break-even exists: a costly building on a short life.
+    dc = s.datacenter.model_copy(update={"electricity_price": 1e-6})  # $3.6/kWh
+    s = dataclasses.replace(s, datacenter=dc)
+    be = breakeven_launch_price(JOB, s, base)
+    assert be.launch_usd_per_kg is not None and be.launch_usd_per_kg > 0
+    earth = cost_at(JOB, s.as_earth(), base).usd_per_pflop_day
+    at = orbit_cost_at_launch_price(JOB, s, base, be.launch_usd_per_kg)
+    assert at == pytest.approx(earth, rel=1e-6)
+    assert orbit_cost_at_launch_price(JOB, s, base, be.launch_usd_per_kg * 1.1) > earth
