@@ -1,0 +1,26 @@
+"""docs/cost.md quotes what `dojosim site` prints (figures that do not depend on the step time)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dojosim.cost.pipeline import site_report
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "cost.md"
+
+
+def _m(x: float) -> str:
+    return f"${x / 1e6:,.1f}M"
+
+
+def test_docs_quote_the_builtin_scenarios() -> None:
+    text = DOCS.read_text()
+    earth = site_report("gpt3-175b-1024-h100-earth").to_dict()
+    orbit = site_report("gpt3-175b-1024-h100-orbit").to_dict()
+    for d in (earth, orbit):
+        lo, hi = d["tco_usd_range"]
+        assert f"**{_m(d['tco_usd'])}** ({_m(lo)}–{_m(hi)})" in text
+        lo, hi = d["usd_per_chip_hour_range"]
+        assert f"**{d['usd_per_chip_hour']:.2f}** ({lo:.2f}–{hi:.2f})" in text
+    assert f"**{orbit['mass_per_kw_kg']:.1f} kg per kW**" in text
+    assert orbit["breakeven"]["launch_usd_per_kg"] is None and "No break-even launch price" in text
