@@ -24,3 +24,6 @@ def test_docs_quote_the_builtin_scenarios() -> None:
         assert f"**{d['usd_per_chip_hour']:.2f}** ({lo:.2f}–{hi:.2f})" in text
     assert f"**{orbit['mass_per_kw_kg']:.1f} kg per kW**" in text
     assert orbit["breakeven"]["launch_usd_per_kg"] is None and "No break-even launch price" in text
+    readme = (DOCS.parents[1] / "README.md").read_text()
+    assert f"{_m(earth['tco_usd'])} on Earth (${earth['usd_per_chip_hour']:.2f} per GPU-hour)" in readme
+    assert f"{_m(orbit['tco_usd'])} in orbit ({orbit['mass_per_kw_kg']:.1f} kg per kW)" in readme

@@ -188,6 +188,7 @@ COMPUTE: dict[str, Callable[[], float]] = {
     "starcloud1-h100-radiator-area": _starcloud1_radiator,
     "h100-owner-usd-per-gpu-hour": lambda: _h100_earth(6.0).usd_per_chip_hour,
     "h100-node-3yr-tco": lambda: _h100_earth(3.0).tco_usd / 128,
+    "h100-tier2-rental": lambda: _h100_earth(6.0).usd_per_chip_hour,
     "starlink-v2mini-kg-per-kw": _starlink_kg_per_kw,
     "mccalip-orbital-mass": lambda: _mccalip("orbital", "mass_kg"),
     "mccalip-orbital-total": lambda: _mccalip("orbital", "total_usd"),

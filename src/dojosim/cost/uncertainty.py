@@ -91,6 +91,8 @@ def inputs_of(spec: SiteSpec, inputs: CostInputs, choices: Sequence[Any] = ()) -
         if entry is None or spec.type not in kinds or (rented_earth and slot == "datacenter"):
             continue
         for field, span in entry.ranges.items():
+            if field == "price_per_launch" and getattr(entry, "price_per_kg", None) is not None:
+                continue  # a $/kg (the scenario's override) replaces the price per launch
             out.append(Input(f"{slot}.{field}", entry.name, span, _spec_setter(slot, field)))
     cost_slot = "earth_cost" if spec.type == "earth" else "orbit_cost"
     entry = getattr(inputs, cost_slot)
