@@ -24,6 +24,28 @@ def test_docs_quote_the_builtin_scenarios() -> None:
         assert f"**{d['usd_per_chip_hour']:.2f}** ({lo:.2f}–{hi:.2f})" in text
     assert f"**{orbit['mass_per_kw_kg']:.1f} kg per kW**" in text
     assert orbit["breakeven"]["launch_usd_per_kg"] is None and "No break-even launch price" in text
+    heritage = dict(orbit_doc_heritage())
+    assert f"**{_m(heritage['solar_array'])}**, the TCO **{_m(heritage['tco'])}**" in text
     readme = (DOCS.parents[1] / "README.md").read_text()
-    assert f"{_m(earth['tco_usd'])} on Earth (${earth['usd_per_chip_hour']:.2f} per GPU-hour)" in readme
+    assert (
+        f"{_m(earth['tco_usd'])} on Earth (${earth['usd_per_chip_hour']:.2f} per GPU-hour)"
+        in readme
+    )
     assert f"{_m(orbit['tco_usd'])} in orbit ({orbit['mass_per_kw_kg']:.1f} kg per kW)" in readme
+
+
+def orbit_doc_heritage() -> dict[str, float]:
+    """The built-in orbit scenario with today's heritage array in place of the mass-produced one."""
+    from dojosim.spec.resolve import load_any
+
+    sc = load_any("gpt3-175b-1024-h100-orbit")
+    data = sc.site.model_copy(update={"solar_array": "solar-array-iii-v-flexible"})
+    r = site_report(
+        sc.model_copy(
+            update={
+                "site": data,
+                "cost": sc.cost.model_copy(update={"samples": 0, "sensitivities": None}),
+            }
+        )
+    )
+    return {"solar_array": r.main.cost.capex_usd["solar_array"], "tco": r.main.cost.tco_usd}
