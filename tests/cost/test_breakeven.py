@@ -31,3 +31,24 @@ def test_breakeven_price_equalises_orbit_and_earth() -> None:
     at = orbit_cost_at_launch_price(JOB, s, base, be.launch_usd_per_kg)
     assert at == pytest.approx(earth, rel=1e-6)
     assert orbit_cost_at_launch_price(JOB, s, base, be.launch_usd_per_kg * 1.1) > earth
+
+
+def test_bisection_agrees_with_brent(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from dojosim.cost import breakeven
+
+    def f(p: float) -> float:
+        return p * p - 2.0
+
+    brent = breakeven._root(f, 0.0, 10.0)
+    real_import = builtins.__import__
+
+    def no_scipy(name: str, *args: object, **kw: object) -> object:
+        if name.startswith("scipy"):
+            raise ImportError(name)
+        return real_import(name, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_scipy)
+    assert breakeven._root(f, 0.0, 10.0) == pytest.approx(brent, abs=1e-3)
+    assert brent == pytest.approx(2**0.5, abs=1e-3)  # solved to a thousandth of a USD/kg

@@ -36,6 +36,20 @@ class BreakEven:
         return dataclasses.asdict(self)
 
 
+def _root(f: Any, lo: float, hi: float) -> float:
+    """The root of ``f`` on ``[lo, hi]`` (``f(lo) <= 0 < f(hi)``): Brent's method, else bisection."""
+    try:
+        from scipy.optimize import brentq
+    except ImportError:  # scipy comes with the `site` extra; bisection needs nothing
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if f(mid) <= 0 else (lo, mid)
+            if hi - lo < 1e-3:
+                break
+        return 0.5 * (lo + hi)
+    return float(brentq(f, lo, hi, xtol=1e-3, rtol=1e-9))
+
+
 def orbit_cost_at_launch_price(
     job: Job, spec: SiteSpec, inputs: CostInputs, usd_per_kg: float
 ) -> float:
@@ -47,8 +61,6 @@ def orbit_cost_at_launch_price(
 
 def breakeven_launch_price(job: Job, spec: SiteSpec, inputs: CostInputs) -> BreakEven:
     """Solve orbit $/PFLOP-day (launch price p) = Earth-equivalent $/PFLOP-day for p (USD/kg)."""
-    from scipy.optimize import brentq
-
     if spec.type != "orbit" or spec.launch is None:
         raise ValueError("a break-even launch price needs an orbit site")
     earth = cost_at(job, spec.as_earth(), inputs).usd_per_pflop_day
@@ -59,7 +71,7 @@ def breakeven_launch_price(job: Job, spec: SiteSpec, inputs: CostInputs) -> Brea
     at_zero = gap(0.0) + earth
     root: float | None = None
     if at_zero <= earth and gap(UPPER_USD_PER_KG) > 0:
-        root = float(brentq(gap, 0.0, UPPER_USD_PER_KG, xtol=1e-3, rtol=1e-9))
+        root = _root(gap, 0.0, UPPER_USD_PER_KG)
     return BreakEven(
         launch_usd_per_kg=root,
         earth_usd_per_pflop_day=earth,
