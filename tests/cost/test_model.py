@@ -29,18 +29,27 @@ def test_earth_power_and_energy_per_step_by_hand() -> None:
 def test_earth_tco_by_hand() -> None:
     s = spec("earth")
     inputs = cost_inputs(None, s, "dgx-h100")
-    assert inputs.unit_price_usd == 199_000 and inputs.per == "node"
+    assert inputs.unit_price_usd == 270_000 and inputs.per == "node"
     assert inputs.lifetime_s == pytest.approx(6 * YEAR)  # the data centre's IT life
     ev = evaluate(JOB, s, inputs, 300e9)
     c = ev.cost
     it = 1_305_600.0
     energy = it * 1.56 * 6 * YEAR
-    assert c.capex_usd["systems"] == 128 * 199_000
-    assert c.capex_usd["facility"] == pytest.approx(it * 11.7 * 6 / 20)  # $11.7M/MW, 6 of 20 yr
+    systems = 128 * 270_000
+    network, storage = 1024 * 4904.0, 1024 * 1000.0  # earth-cost-gpu-fat-tree base values
+    facility = it * 11.7
+    assert c.capex_usd == pytest.approx(
+        {"systems": systems, "network": network, "storage": storage, "facility": facility * 0.3}
+    )
     assert c.opex_usd["electricity"] == pytest.approx(energy / KWH * 0.0806)
+    assert c.opex_usd["facility_opex"] == pytest.approx(facility * 0.03 * 6)
+    assert c.opex_usd["maintenance"] == pytest.approx(systems * 0.10 * 6)
+    assert c.opex_usd["network_storage_upkeep"] == pytest.approx((network + storage) * 0.10 * 6)
+    assert c.opex_usd["staff"] == pytest.approx(it / 1e6 * 450_000 * 6)
     assert c.co2_kg == pytest.approx(energy / KWH * 0.81 * 0.45359237)
-    total = 128 * 199_000 + it * 11.7 * 0.3 + energy / KWH * 0.0806
+    total = sum(c.capex_usd.values()) + sum(c.opex_usd.values())
     assert c.tco_usd == pytest.approx(total)
+    assert c.usd_per_chip_hour == pytest.approx(total / (1024 * 6 * YEAR / 3600))
     flops = 1024 * 400e12
     assert c.usd_per_pflop_day == pytest.approx(total / (flops * 6 * YEAR / PFLOP_DAY))
     assert c.flops_per_usd_per_w == pytest.approx(flops / total / (it * 1.56))
@@ -65,15 +74,39 @@ def test_orbit_costs_add_up() -> None:
     assert o.launch_cost_usd == pytest.approx(m.total_kg * 200.0)  # Suncatcher's $200/kg
     c = ev.cost
     assert c.capex_usd["launch"] == pytest.approx(m.total_kg * 200.0)
-    assert c.capex_usd["spacecraft"] == pytest.approx(
-        (m.total_kg - m.compute_kg - m.arrays_kg) * 1000.0
+    rest = m.total_kg - m.compute_kg - m.arrays_kg
+    assert c.capex_usd["spacecraft"] == pytest.approx(rest * 1096.0)  # Starlink V2 mini $/kg
+    # the heritage III-V array at its own base price, $400/W
+    assert c.capex_usd["solar_array"] == pytest.approx(o.power.array_rated_W * 400.0)
+    # deorbit: the rocket equation at 136 m/s and 1,500 s; paid at the launch price
+    prop = m.total_kg * (math.exp(136.0 / (9.80665 * 1500.0)) - 1)
+    assert c.extra["propellant_kg"] == pytest.approx(prop)
+    assert c.capex_usd["deorbit"] == pytest.approx(prop * 200.0)
+    # 1 %/yr of satellites fail over 6 years and are rebuilt and relaunched
+    f = 1 - 0.99**6
+    hardware = c.capex_usd["systems"] + c.capex_usd["solar_array"] + c.capex_usd["spacecraft"]
+    assert c.capex_usd["replacements"] == pytest.approx(
+        f * (hardware + c.capex_usd["launch"] + c.capex_usd["deorbit"])
     )
-    # the III-V array has no price in its entry: orbit-cost-leo's $100/W applies
-    assert c.capex_usd["solar_array"] == pytest.approx(o.power.array_rated_W * 100.0)
+    assert c.capex_usd["insurance"] == pytest.approx(0.10 * (hardware + c.capex_usd["launch"]))
+    assert c.opex_usd["operations"] == pytest.approx(
+        (c.capex_usd["solar_array"] + c.capex_usd["spacecraft"]) * 0.01 * 6
+    )
+    assert c.opex_usd["ground"] == pytest.approx(200_000 * 6)
     assert c.tco_usd == pytest.approx(sum(c.capex_usd.values()) + sum(c.opex_usd.values()))
-    assert "electricity" not in c.opex_usd and c.co2_kg == 0.0
+    assert "electricity" not in c.opex_usd
+    # launch emissions: every kg put in orbit, replacements included, at 26.8 kg CO2/kg
+    assert c.co2_kg == pytest.approx((m.total_kg + prop) * (1 + f) * 26.8)
+    assert c.co2_kg > 0
     # the servers at the DGX H100's 12.79 kg/kW
     assert m.compute_kg == pytest.approx(1_305_600 * 12.79e-3, rel=1e-3)
+
+
+def test_a_given_replacement_fraction_overrides_the_failure_rate() -> None:
+    s = spec("orbit")
+    inputs = dataclasses.replace(cost_inputs(None, s, "dgx-h100"), replacement_fraction=0.25)
+    c = evaluate(JOB, s, inputs, None).cost
+    assert c.extra["replacement_fraction"] == 0.25
 
 
 def test_throttle_mode_lowers_duty_and_battery() -> None:
@@ -112,8 +145,7 @@ def test_train_cost_rejects_empty_budget() -> None:
         {"lifetime_s": 0.0},
         {"lifetime_s": math.inf},
         {"unit_price_usd": -1.0},
-        {"spacecraft_cost_per_kg": -5.0},
-        {"operations_fraction_per_year": 1.5},
+        {"replacement_fraction": 1.5},
         {"per": "rack"},
     ],
 )

@@ -158,9 +158,31 @@ def _site_table(d: dict[str, Any]) -> None:
         if earth:
             cells.append(_money(earth["opex_usd"].get(k)))
         t.add_row(f"  opex: {k}", *cells)
-    row("TCO", "tco_usd", _money)
-    row("USD per PFLOP-day", "usd_per_pflop_day", lambda v: f"{v:,.1f}")
+
+    def ranged(label: str, key: str, fmt: Any) -> None:
+        def cell(doc: dict[str, Any]) -> str:
+            rng = doc.get(f"{key}_range")
+            text = fmt(doc.get(key))
+            return f"{text} (p10-p90 {fmt(rng[0])}-{fmt(rng[1])})" if rng else text
+
+        t.add_row(label, cell(d), *([cell(earth)] if earth else []))
+
+    ranged("TCO", "tco_usd", _money)
+    ranged("USD per PFLOP-day", "usd_per_pflop_day", lambda v: f"{v:,.1f}")
+    ranged("USD per chip-hour", "usd_per_chip_hour", lambda v: f"{v:,.2f}")
     row("FLOP/s per USD per W", "flops_per_usd_per_w", lambda v: f"{v:,.4g}")
+    row("CO2", "co2_kg", lambda v: f"{v / 1e3:,.0f} t")
+    if earth:
+        row("mass per kW of IT", "mass_per_kw_kg", lambda v: f"{v:,.1f} kg")
+    be = d.get("breakeven")
+    if be:
+        p = be["launch_usd_per_kg"]
+        text = (
+            f"${p:,.0f}/kg"
+            if p is not None
+            else f"none (at $0/kg orbit is {be['orbit_usd_per_pflop_day_at_zero_launch']:,.1f})"
+        )
+        t.add_row("break-even launch price", text, f"{be['earth_usd_per_pflop_day']:,.1f}")
     if d.get("time_to_train_s") is not None:
         t.add_section()
         row("time to train", "time_to_train_s", lambda v: f"{v / 86400:,.2f} days")
@@ -172,19 +194,23 @@ def _site_table(d: dict[str, Any]) -> None:
     con = Console(file=sys.stdout, highlight=False, width=width)
     con.print(t)
     if d["sensitivities"]:
-        s = Table(title="sensitivity of USD per PFLOP-day (one parameter at a time)")
-        for col in ("parameter", "low", "high", "at low", "at high"):
-            s.add_column(col, justify="left" if col == "parameter" else "right")
-        from dojosim.cost.plot import LABELS
+        from dojosim.cost.plot import label_parts
 
+        s = Table(
+            title="what decides USD per PFLOP-day: each range low -> high, share of the spread"
+        )
+        for col in ("input", "base", "low", "high", "at low", "at high", "share"):
+            s.add_column(col, justify="left" if col == "input" else "right")
         for r in d["sensitivities"]:
-            name, unit, scale = LABELS.get(r["parameter"], (r["parameter"], "", 1.0))
+            name, unit, fmt = label_parts(r)
             s.add_row(
                 f"{name} ({unit})" if unit else name,
-                f"{r['low'] * scale:.4g}",
-                f"{r['high'] * scale:.4g}",
+                fmt(r["base"]),
+                fmt(r["low"]),
+                fmt(r["high"]),
                 f"{r['usd_per_pflop_day_low']:,.1f}",
                 f"{r['usd_per_pflop_day_high']:,.1f}",
+                f"{100 * r['share']:.1f} %",
             )
         con.print(s)
 
@@ -210,11 +236,13 @@ def register(app: typer.Typer) -> None:
         if plot is not None:
             from dojosim.cost.plot import tornado
 
+            earth = d.get("earth_equivalent")
             written = tornado(
                 d["sensitivities"],
                 d["usd_per_pflop_day"],
                 plot,
                 f"{d['scenario']} ({d['site_type']}): USD per PFLOP-day",
+                earth_reference=earth["usd_per_pflop_day"] if earth else None,
             )
             sys.stderr.write(f"dojosim: wrote {written}\n")
             d["plot"] = str(written)

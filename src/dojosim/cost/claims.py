@@ -8,6 +8,7 @@ registered with :data:`dojosim.validate.CLAIM_SETS`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -132,13 +133,68 @@ def _starcloud1_radiator() -> float:
     return float(out["variants"]["h100-sxm"]["radiator_area_m2"])
 
 
+@functools.cache
+def _h100_earth(years: float) -> Any:
+    """1,024 H100 in 128 DGX H100 at the US-average site over ``years``, at base prices."""
+    from dojosim.cost.pipeline import cost_inputs, evaluate
+    from dojosim.site.plan import Job, resolve_site
+
+    system = catalog.get("system", "dgx-h100")
+    chip = catalog.get("chip", system.chip)
+    spec = resolve_site(None, system, chip, 1024)
+    inputs = dataclasses.replace(
+        cost_inputs(None, spec, "dgx-h100"), lifetime_s=years * C.JULIAN_YEAR_S
+    )
+    # Prices do not depend on the step: any positive rate gives the same $ per hour.
+    job = Job("h100-claim", "dgx-h100", chip.name, 1024, 1.0, 1.0, 1.0, 1.0, 1.0)
+    return evaluate(job, spec, inputs, None).cost
+
+
+def _starlink_kg_per_kw() -> float:
+    """Non-payload mass per kW of rated array for a satellite whose payload uses all its power."""
+    from dojosim.site.plan import SiteSpec, size_orbit
+    from dojosim.site.terrestrial import ItLoad
+
+    payload_w = 20e3
+    spec = SiteSpec(
+        type="orbit",
+        load=ItLoad(1, payload_w, 1, 0.0),
+        datacenter=site(PARITY["datacenter"]),
+        orbit=site("starlink-shell-550-53"),
+        environment=site(PARITY["environment"]),
+        solar_array=site("solar-array-mass-production"),
+        battery=site(PARITY["battery"]),
+        radiator=site(PARITY["radiator"]),
+        launch=site(PARITY["launch"]),
+        mass_model=site(PARITY["mass_model"]).model_copy(update={"compute_specific_mass": 0.0}),
+        year=YEAR,
+    )
+    sizing = size_orbit(spec, 5.0)
+    return sizing.mass.total_kg / (sizing.power.array_rated_W / 1e3)
+
+
+def _mccalip(column: str, key: str) -> float:
+    from dojosim.cost import mccalip as M
+
+    fn = {"orbital": M.orbital, "terrestrial": M.terrestrial, "ours": M.with_our_physics}[column]
+    return float(fn(M.McCalipInputs())[key])
+
+
 COMPUTE: dict[str, Callable[[], float]] = {
     "starcloud-rerun-space-total": _starcloud_space_total,
     "starcloud-rerun-terrestrial-total": _starcloud_terrestrial,
     "suncatcher-launch-parity": _parity_ratio,
     "suncatcher-parity-launch-price": _parity_price,
-    "dojo-tile-power": lambda: _it_power("dojo-tile"),
     "dojo-exapod-power": lambda: _it_power("dojo-exapod"),
-    "starcloud1-h100-power": lambda: float(catalog.get("chip", "h100-sxm5-80g").tdp),
     "starcloud1-h100-radiator-area": _starcloud1_radiator,
+    "h100-owner-usd-per-gpu-hour": lambda: _h100_earth(6.0).usd_per_chip_hour,
+    "h100-node-3yr-tco": lambda: _h100_earth(3.0).tco_usd / 128,
+    "h100-tier2-rental": lambda: _h100_earth(6.0).usd_per_chip_hour,
+    "starlink-v2mini-kg-per-kw": _starlink_kg_per_kw,
+    "mccalip-orbital-mass": lambda: _mccalip("orbital", "mass_kg"),
+    "mccalip-orbital-total": lambda: _mccalip("orbital", "total_usd"),
+    "mccalip-orbital-lcoe": lambda: _mccalip("orbital", "lcoe_usd_per_MWh"),
+    "mccalip-terrestrial-total": lambda: _mccalip("terrestrial", "total_usd"),
+    "mccalip-rerun-orbital-mass": lambda: _mccalip("ours", "mass_kg"),
+    "mccalip-rerun-orbital-total": lambda: _mccalip("ours", "total_usd"),
 }

@@ -1,20 +1,24 @@
-"""Schemas of the ``price`` catalog kind (``catalog/prices/``): what hardware and orbits cost.
+"""Schemas of the ``price`` catalog kind (``catalog/prices/``): what hardware, sites and orbits cost.
 
 Like the ``site`` kind, one kind holds several schemas and the field ``type``
 selects one (``PriceEntry`` dispatches on it):
 
-* ``system-price``: the price of a catalog system's unit — a ``node`` (a DGX, a
-  Dojo tile), a ``chip``, or a rented ``chip-hour`` (cloud TPUs) — with its basis
+* ``system-price``: the price of a catalog system's unit: a ``node`` (a DGX, a
+  Dojo tile), a ``chip``, or a rented ``chip-hour`` (cloud TPUs), with its basis
   (list, street, cloud on-demand, estimate) and year;
-* ``orbit-cost``: what a compute satellite costs beyond its servers and launch —
-  spacecraft (bus, structure, radiators, integration) per kg, solar array per W
-  where the array entry gives no price, operations per year;
-* ``sensitivity-ranges``: the low and high value of each parameter that
-  ``dojosim site`` varies for its tornado plot.
+* ``earth-cost``: what a cluster on Earth costs beyond its systems and building:
+  the scale-out network and storage per accelerator, vendor maintenance, their
+  upkeep and the staff;
+* ``orbit-cost``: what a compute satellite costs beyond its servers and launch:
+  the spacecraft per kg, the array per W (where the array entry gives none),
+  operations, ground segment, insurance, failures to replace, deorbit
+  propellant, and launch and re-entry emissions per kg;
+* ``sensitivity-ranges``: ranges of choices that no entry field holds (the lifetime).
 
 Every entry names its ``source`` (required here, not only by the loader);
-``estimate: true`` marks our own inferences. Values parse to SI floats (USD, W, kg,
-s, J) through :mod:`dojosim.site.quantity`.
+``estimate: true`` marks our own inferences. Prices and masses per unit are
+``{low, base, high}`` ranges with a source for each end (:mod:`dojosim.site.ranged`).
+Values parse to SI floats (USD, W, kg, s, J) through :mod:`dojosim.site.quantity`.
 """
 
 from __future__ import annotations
@@ -23,11 +27,22 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from dojosim.site.quantity import Fraction, Usd, UsdPerKg, UsdPerWatt, to_unit
+from dojosim.site.quantity import (
+    Duration,
+    Fraction,
+    MassRatio,
+    PerYear,
+    Speed,
+    Usd,
+    UsdPerKg,
+    UsdPerWatt,
+    to_unit,
+)
+from dojosim.site.ranged import RangedModel
 from dojosim.spec.base import Frozen, Registry, TypedEntry
 
 
-class PriceEntry(TypedEntry):
+class PriceEntry(TypedEntry, RangedModel):
     """Base of every price entry; validating ``PriceEntry`` returns the schema named by ``type``."""
 
     kind: Literal["price"] = "price"
@@ -47,7 +62,8 @@ class SystemPriceEntry(PriceEntry):
 
     ``price`` is in USD (per hour for ``chip-hour``). ``basis`` says what kind of
     price it is: ``list`` (vendor list price), ``street``, ``cloud-on-demand`` or
-    ``estimate``.
+    ``estimate``. ``earth_cost`` names the ``earth-cost`` entry for the network,
+    storage, maintenance and staff that go with the systems on Earth.
     """
 
     type: Literal["system-price"] = "system-price"
@@ -55,32 +71,61 @@ class SystemPriceEntry(PriceEntry):
     per: Per = "node"
     price: Usd
     basis: Literal["list", "street", "cloud-on-demand", "estimate"] = "list"
+    earth_cost: str = "earth-cost-gpu-fat-tree"
+
+
+class EarthCostEntry(PriceEntry):
+    """A cluster's costs on Earth beyond its systems and building. USD, fractions per year.
+
+    ``network_per_chip`` and ``storage_per_chip`` are capex per accelerator (switches,
+    NICs, optics, cables; a parallel file system); ``maintenance_fraction_per_year`` is
+    the systems' support contract, ``upkeep_fraction_per_year`` the same for network and
+    storage; ``staff_usd_per_mw_year`` the operations staff per MW of IT power.
+    """
+
+    type: Literal["earth-cost"] = "earth-cost"
+    network_per_chip: Usd
+    storage_per_chip: Usd
+    maintenance_fraction_per_year: Fraction
+    upkeep_fraction_per_year: Fraction
+    staff_usd_per_mw_year: Usd
 
 
 class OrbitCostEntry(PriceEntry):
-    """Costs of a compute satellite beyond its servers and its launch (USD, per kg, per W)."""
+    """A compute satellite's costs beyond its servers and launch. USD, kg, W, m/s, fractions.
+
+    * ``spacecraft_cost_per_kg``: bus, structure, radiators, battery, integration, per kg
+      of dry mass other than the servers and the arrays;
+    * ``array_cost_per_watt``: used where the array entry gives no ``cost_per_watt``;
+    * ``operations_fraction_per_year``: of the orbital hardware (arrays + spacecraft);
+    * ``ground_usd_per_satellite_year``: ground stations and downlink;
+    * ``insurance_fraction``: launch plus first year, of hardware and launch;
+    * ``annual_failure_rate``: satellites lost per year, whose replacements are built and
+      launched (overridden by the scenario's ``cost.replacement_fraction``);
+    * ``deorbit_delta_v`` and ``thruster_isp``: propellant carried to deorbit at end of life;
+    * ``launch_co2_per_kg`` and ``reentry_co2_per_kg``: kg CO2 per kg put in orbit.
+    """
 
     type: Literal["orbit-cost"] = "orbit-cost"
     spacecraft_cost_per_kg: UsdPerKg
     array_cost_per_watt: UsdPerWatt
     operations_fraction_per_year: Fraction = 0.0
+    ground_usd_per_satellite_year: Usd = 0.0
+    insurance_fraction: Fraction = 0.0
+    annual_failure_rate: PerYear = 0.0
+    deorbit_delta_v: Speed = 0.0
+    thruster_isp: Duration = 1500.0
+    launch_co2_per_kg: MassRatio = 0.0
+    reentry_co2_per_kg: MassRatio = 0.0
 
 
-# Parameters a sensitivity range may vary, with the quantity kind of their values.
-SENSITIVITY_PARAMETERS: dict[str, str] = {
-    "launch_price": "usd_per_kg",
-    "array_specific_power": "specific_power",
-    "system_price": "fraction",  # a factor on the system's catalog price
-    "electricity_price": "usd_per_J",
-    "lifetime": "time",
-    "pue": "fraction",
-    "spacecraft_cost_per_kg": "usd_per_kg",
-    "array_cost_per_watt": "usd_per_W",
-}
+# Choices a sensitivity range may vary that no catalog field holds, with their quantity kind.
+# (Prices and masses per unit carry their own ranges on their entries.)
+SENSITIVITY_PARAMETERS: dict[str, str] = {"lifetime": "time"}
 
 
 class SensitivityRange(Frozen):
-    """One parameter's low and high value, with units (a factor for ``system_price``)."""
+    """One parameter's low and high value, with units."""
 
     parameter: str
     low: str | float
@@ -102,21 +147,21 @@ class SensitivityRange(Frozen):
         return self
 
     def values(self) -> tuple[float, float]:
-        """(low, high) in SI units (a plain factor for ``system_price``)."""
+        """(low, high) in SI units."""
         kind = SENSITIVITY_PARAMETERS[self.parameter]
         return to_unit(self.low, kind), to_unit(self.high, kind)
 
 
 class SensitivityRangesEntry(PriceEntry):
-    """The ranges ``dojosim site`` sweeps one at a time for its sensitivity table and tornado."""
+    """Ranges of choices (the lifetime) swept with the catalog's own ranges."""
 
     type: Literal["sensitivity-ranges"] = "sensitivity-ranges"
-    ranges: list[SensitivityRange] = Field(min_length=1)
+    choices: list[SensitivityRange] = Field(min_length=1)
 
 
 PRICE_TYPES: dict[str, type[PriceEntry]] = {
     cls.model_fields["type"].default: cls
-    for cls in (SystemPriceEntry, OrbitCostEntry, SensitivityRangesEntry)
+    for cls in (SystemPriceEntry, EarthCostEntry, OrbitCostEntry, SensitivityRangesEntry)
 }
 
 

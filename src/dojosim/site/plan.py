@@ -135,13 +135,15 @@ def resolve_site(
         )
         if v is not None
     }
-    if update:
-        dc = dc.model_copy(update=update)
+    if update:  # an override replaces the catalog value and its range
+        ranges = {k: v for k, v in dc.ranges.items() if k not in update}
+        dc = dc.model_copy(update={**update, "ranges": ranges})
     if sec.type == "earth":
         return SiteSpec(type="earth", load=load, datacenter=dc, notes=tuple(notes))
     launch = _entry(sec.launch, LaunchEntry, file, "launch")
     if sec.launch_price is not None:
-        launch = launch.model_copy(update={"price_per_kg": sec.launch_price})
+        ranges = {k: v for k, v in launch.ranges.items() if k != "price_per_kg"}
+        launch = launch.model_copy(update={"price_per_kg": sec.launch_price, "ranges": ranges})
     return SiteSpec(
         type="orbit",
         load=load,
@@ -175,7 +177,15 @@ def orbit_context(
     orbit: OrbitEntry, year: int, radiator: RadiatorEntry, env: EnvironmentEntry
 ) -> OrbitContext:
     """Sample the orbit's year once (about 0.2 s); cached on the entries' contents."""
-    key = (orbit.model_dump_json(), year, radiator.model_dump_json(), env.model_dump_json())
+    # Only what the sunlight and absorbed flux depend on: mass and cost fields (and their
+    # ranges, varied by the cost stage's sweeps) must not force a new orbit-year.
+    optics = {"emissivity", "absorptivity", "sides", "temperature", "orientation"}
+    key = (
+        orbit.model_dump_json(exclude={"ranges"}),
+        year,
+        radiator.model_dump_json(include=optics),
+        env.model_dump_json(exclude={"ranges"}),
+    )
     return _orbit_context(key, orbit, year, radiator, env)
 
 

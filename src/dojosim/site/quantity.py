@@ -46,6 +46,8 @@ UNITS: dict[str, tuple[str, str]] = {
     "dose": ("Gy", "'750 rad(Si)'"),
     "dose_rate": ("Gy/s", "'150 rad(Si)/yr'"),
     "rate": ("1/s", "'1e-9 /day' or '200 FIT'"),
+    "speed": ("m/s", "'120 m/s'"),
+    "mass_ratio": ("dimensionless", "'18 kg/kg'"),
 }
 
 _SPELLINGS = (
@@ -117,3 +119,5 @@ PerKelvin = Annotated[float, _parser("per_kelvin")]
 Dose = Annotated[float, _parser("dose"), Ge(0)]
 DoseRate = Annotated[float, _parser("dose_rate"), Ge(0)]
 Rate = Annotated[float, _parser("rate"), Ge(0)]
+Speed = Annotated[float, _parser("speed"), Ge(0)]
+MassRatio = Annotated[float, _parser("mass_ratio"), Ge(0)]

@@ -43,10 +43,11 @@ from dojosim.site.quantity import (
     Volume,
     to_unit,
 )
+from dojosim.site.ranged import RangedModel
 from dojosim.spec.base import Frozen, Registry, TypedEntry
 
 
-class SiteEntry(TypedEntry):
+class SiteEntry(TypedEntry, RangedModel):
     """Base of every site entry; validating ``SiteEntry`` returns the schema named by ``type``."""
 
     kind: Literal["site"] = "site"
