@@ -124,7 +124,7 @@ def solve(
     *,
     low: Any = None,
     high: Any = None,
-    xtol: float = 1e-6,
+    xtol: float = 1e-9,
 ) -> Solution:
     """The value of ``vary`` (a dotted numeric field) that meets ``target`` (``"EXPR = VALUE"``).
 
