@@ -41,7 +41,7 @@ def test_every_registered_row_has_a_source_and_unit() -> None:
     rows = claim_scores()
     assert {r.kind for r in rows} == set(CLAIM_SETS)
     assert len(rows) >= 27
-    assert all(r.role == "claim" and r.source and r.unit for r in rows)
+    assert all(r.role in ("claim", "input") and r.source and r.unit for r in rows)
     # the reproducible figures hold
     bad = [r.run for r in rows if r.kind == "site-claims" and not r.within]
     assert not bad
@@ -57,11 +57,12 @@ def test_validate_shows_claim_rows_in_json_and_text() -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     ids = {r["run"] for r in rows}
-    assert {"starcloud-radiator-blackbody", "suncatcher-launch-parity", "dojo-tile-power"} <= ids
+    assert {"starcloud-radiator-blackbody", "suncatcher-launch-parity"} <= ids
+    assert "dojo-tile-power" not in ids  # it restates an input: role input
     r = next(r for r in rows if r["run"] == "starcloud-terrestrial-total")
     assert r["role"] == "claim" and r["unit"] == "USD" and r["tolerance"] == 0.005
     assert "167" in r["source"]
-    text = runner.invoke(app, ["validate", "--role", "claim"])
+    text = runner.invoke(app, ["validate", "--role", "claim", "--role", "input"])
     assert text.exit_code == 0 and "dojo-tile-power" in text.stdout
 
 

@@ -23,20 +23,30 @@ def plot_year(year: OrbitYear, path: str | Path) -> Path:
     out = Path(path)
     if not out.parent.exists():
         raise DojosimError(f"cannot write {out}: folder {out.parent} does not exist")
+    import matplotlib.dates as mdates
+
+    from dojosim.site.orbit import year_epoch
+
     e = year.per_orbit
-    day = e.t_mid_s / C.DAY_S
+    # Dates, so the shared x-axis reads in months rather than day numbers.
+    start = np.datetime64(year_epoch(year.year).replace(tzinfo=None), "s")
+    when = start + (e.t_mid_s * 1e3).astype("timedelta64[ms]")
     daily = year.series.daily_sunlit_fraction()
+    noon = start + (np.arange(daily.size) * C.DAY_S * 1e3 + C.DAY_S * 5e2).astype("timedelta64[ms]")
     d = year.to_dict()
     orbit = d["orbit"]
     assert isinstance(orbit, dict)
     fig, axes = plt.subplots(3, 1, figsize=(9, 8), sharex=True, constrained_layout=True)
-    axes[0].plot(day, np.degrees(e.beta_rad), lw=0.8)
+    axes[0].plot(when, np.degrees(e.beta_rad), lw=0.8)
     axes[0].set_ylabel("β angle (deg)")
-    axes[1].plot(day, e.eclipse_s / 60.0, lw=0.8, color="tab:red")
+    axes[1].plot(when, e.eclipse_s / 60.0, lw=0.8, color="tab:red")
     axes[1].set_ylabel("eclipse per orbit (min)")
-    axes[2].plot(np.arange(daily.size) + 0.5, 100.0 * daily, lw=0.8, color="tab:orange")
+    axes[2].plot(noon, 100.0 * daily, lw=0.8, color="tab:orange")
     axes[2].set_ylabel("sunlight per day (%)")
-    axes[2].set_xlabel(f"day of {year.year}")
+    axes[2].xaxis.set_major_locator(mdates.MonthLocator())
+    axes[2].xaxis.set_major_formatter(mdates.DateFormatter("%b"))
+    axes[2].set_xlim(start, start + np.timedelta64(round(daily.size * C.DAY_S), "s"))
+    axes[2].set_xlabel(f"month of {year.year}")
     plane = (
         f"SSO LTAN {orbit['ltan']}"
         if orbit["sun_synchronous"]
