@@ -178,14 +178,26 @@ def claim_scores(sets: Mapping[str, str] | None = None) -> list[Score]:
     return rows
 
 
-def validate(roles: Iterable[str] | None = None) -> list[Score]:
-    """Score every catalog run and claim (optionally only some roles), calibration rows first."""
+def validate(
+    roles: Iterable[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[Score]:
+    """Score every catalog run and claim (optionally only some roles), calibration rows first.
+
+    ``progress(stage, done, total)`` is called before each run is scored and before the claims.
+    """
     wanted = set(roles) if roles else None
     order = {role: i for i, role in enumerate(ROLES)}
     runs = [catalog.get("run", n) for n in catalog.names("run")]
     runs = [r for r in runs if wanted is None or r.role in wanted]
     runs.sort(key=lambda r: (order[r.role], r.name))
-    scores = [score(r.name) for r in runs]
+    scores = []
+    for i, r in enumerate(runs):
+        if progress:
+            progress(f"scoring {r.name}", i, len(runs) + 1)
+        scores.append(score(r.name))
+    if progress:
+        progress("recomputing published claims", len(runs), len(runs) + 1)
     if wanted is None or wanted & {"claim", "input"}:
         scores.extend(s for s in claim_scores() if wanted is None or s.role in wanted)
     return scores

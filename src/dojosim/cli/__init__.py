@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 #: Command modules of this package, registered in this order (the order of ``--help``).
-COMMAND_MODULES = ("estimate", "site", "catalog", "numerics", "workload")
+COMMAND_MODULES = ("estimate", "site", "catalog", "numerics", "workload", "web")
 
 
 def _register() -> None:
