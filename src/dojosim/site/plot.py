@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -11,8 +12,7 @@ from dojosim.site import constants as C
 from dojosim.site.sunlight import OrbitYear
 
 
-def plot_year(year: OrbitYear, path: str | Path) -> Path:
-    """Write a three-panel PNG of ``year`` to ``path``; returns the path."""
+def _pyplot() -> Any:
     try:
         import matplotlib
 
@@ -20,9 +20,28 @@ def plot_year(year: OrbitYear, path: str | Path) -> Path:
         import matplotlib.pyplot as plt
     except ImportError:  # pragma: no cover - depends on the install
         raise DojosimError("--plot needs matplotlib (pip install 'dojosim[site]')") from None
+    return plt
+
+
+def plot_year(year: OrbitYear, path: str | Path) -> Path:
+    """Write a three-panel PNG of ``year`` to ``path``; returns the path."""
+    plt = _pyplot()
     out = Path(path)
     if not out.parent.exists():
         raise DojosimError(f"cannot write {out}: folder {out.parent} does not exist")
+    fig = year_figure(year)
+    try:
+        fig.savefig(out, dpi=120)
+    except OSError as exc:
+        raise DojosimError(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        plt.close(fig)
+    return out
+
+
+def year_figure(year: OrbitYear) -> Any:
+    """The three panels (β angle, eclipse per orbit, sunlight per day) against the month."""
+    plt = _pyplot()
     import matplotlib.dates as mdates
 
     from dojosim.site.orbit import year_epoch
@@ -58,10 +77,4 @@ def plot_year(year: OrbitYear, path: str | Path) -> Path:
     )
     for ax in axes:
         ax.grid(alpha=0.3)
-    try:
-        fig.savefig(out, dpi=120)
-    except OSError as exc:
-        raise DojosimError(f"cannot write {out}: {exc.strerror or exc}") from None
-    finally:
-        plt.close(fig)
-    return out
+    return fig

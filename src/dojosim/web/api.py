@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from dojosim.errors import CatalogError, SpecError
 from dojosim.site.query import DEFAULT_YEAR
 from dojosim.web import views
-from dojosim.web.inputs import ScenarioRef, mapping_of
+from dojosim.web.inputs import ScenarioRef, check_bounds, mapping_of
 
 router = APIRouter(prefix="/api")
 
@@ -62,10 +65,28 @@ Scenario = Annotated[
 ]
 
 
-@router.post("/estimate", responses=ERRORS, tags=["api"])
-def api_estimate(scenario: Scenario) -> dict[str, Any]:
+DOCUMENT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The document the CLI prints with --json.",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    },
+    **ERRORS,
+}
+
+
+#: Estimates computed at once. The work is pure Python (one core at a time): a few threads
+#: taking requests in turn answer a burst sooner than one thread per request sharing the GIL.
+COMPUTE = anyio.CapacityLimiter(2)
+
+
+@router.post("/estimate", responses=DOCUMENT, response_class=JSONResponse, tags=["api"])
+async def api_estimate(scenario: Scenario) -> JSONResponse:
     """The step estimate: exactly the ``dojosim estimate --json`` document."""
-    return views.estimate_doc(scenario)
+    doc = await anyio.to_thread.run_sync(
+        views.estimate_doc, check_bounds(scenario), limiter=COMPUTE
+    )
+    # Answered as is: the document is already plain JSON data (no re-encoding per request).
+    return JSONResponse(doc)
 
 
 class WhatIf(BaseModel):
@@ -93,7 +114,7 @@ def api_site(scenario: Scenario, what_if: Annotated[WhatIf, Query()]) -> dict[st
     Query parameters set what-if values (the Site & cost page's sliders); the
     document then also holds them under ``overrides``.
     """
-    return views.site_doc(scenario, what_if.values())
+    return views.site_doc(check_bounds(scenario), what_if.values())
 
 
 class OrbitQuery(BaseModel):

@@ -63,9 +63,35 @@ def mapping_of(ref: ScenarioRef) -> dict[str, Any]:
         except CatalogError as exc:
             raise SpecError(exc.detail, field="name") from None
     if ref.yaml is not None:
-        return from_yaml(ref.yaml)
+        return check_bounds(from_yaml(ref.yaml))
     assert ref.scenario is not None
-    return copy.deepcopy(ref.scenario)
+    return check_bounds(copy.deepcopy(ref.scenario))
+
+
+#: Parallel degrees that can never exceed the scenario's chip count.
+DEGREES = ("tensor", "pipeline", "data")
+
+
+def check_bounds(mapping: dict[str, Any]) -> dict[str, Any]:
+    """Refuse a degree of parallelism above the chip count before any work is sized by it.
+
+    Such a layout is always invalid; refusing it here keeps a request from making
+    the server build a table as long as the number it names.
+    """
+    chips = mapping.get("chips")
+    par = mapping.get("parallelism")
+    if not isinstance(chips, int) or isinstance(chips, bool) or chips < 1:
+        return mapping  # the library names a bad chip count itself
+    if not isinstance(par, dict):
+        return mapping
+    for knob in DEGREES:
+        value = par.get(knob)
+        if isinstance(value, int) and not isinstance(value, bool) and value > chips:
+            raise SpecError(
+                f"{value:,} is more than the {chips:,} chips of the scenario",
+                field=f"parallelism.{knob}",
+            )
+    return mapping
 
 
 def error_body(exc: DojosimError) -> dict[str, Any]:

@@ -70,7 +70,10 @@ class JobRunner:
     """A bounded thread pool and the last ``keep`` jobs."""
 
     def __init__(self, workers: int = 2, keep: int = 200) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dojosim-job")
+        self._workers = workers
+        self._pool: ThreadPoolExecutor | None = (
+            None  # started on the first job, again after shutdown
+        )
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._keep = keep
@@ -81,7 +84,11 @@ class JobRunner:
             self._jobs[job.id] = job
             while len(self._jobs) > self._keep:
                 self._jobs.popitem(last=False)
-        self._pool.submit(self._run, job, work)
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self._workers, thread_name_prefix="dojosim-job"
+                )
+            self._pool.submit(self._run, job, work)
         return job
 
     def get(self, job_id: str) -> Job | None:
@@ -104,4 +111,8 @@ class JobRunner:
             job.finished = time.monotonic()
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the workers (queued jobs are dropped); a later job starts new ones."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
