@@ -55,6 +55,12 @@ def test_estimate_rows_follow_the_document(doc: dict[str, Any]) -> None:
 def test_step_figure_adds_up_to_the_step(doc: dict[str, Any]) -> None:
     bars = figures.step_breakdown(doc)["data"][0]
     assert sum(bars["x"]) == pytest.approx(doc["step_time_s"])
+    waiting = dict(
+        doc, step_time_s=doc["step_time_s"] * 3, ingest={"exposed_ingest_s_per_step": 1.0}
+    )
+    bars = figures.step_breakdown(waiting)["data"][0]
+    assert bars["y"][-1] == "waiting for data (ingest)"
+    assert sum(bars["x"]) == pytest.approx(waiting["step_time_s"])
 
 
 def test_compare_marks_the_best(doc: dict[str, Any]) -> None:
@@ -105,8 +111,8 @@ def test_tornado_labels_base_and_earth_line() -> None:
     }
     fig = site_figures.tornado(doc)
     labels = fig["data"][0]["y"]
-    assert labels[0] == "launch price: 20.0 .. 2,940 USD/kg (now 200)"
-    assert labels[1] == "electricity price: 0.0400 .. 0.150 USD/kWh (now 0.0800)"
+    assert labels[0] == "launch: 20.0 .. 2,940 USD/kg (now 200)"
+    assert labels[1] == "electricity: 0.0400 .. 0.150 USD/kWh (now 0.0800)"
     notes = [a["text"] for a in fig["layout"]["annotations"]]
     assert notes == ["base 350", "Earth equivalent 44.0"]
     assert [s["x0"] for s in fig["layout"]["shapes"]] == [350.0, 44.0]

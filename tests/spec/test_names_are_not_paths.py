@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -44,9 +43,7 @@ def test_path_like_names_are_refused(name: str) -> None:
     assert scenarios.path(name) is None
 
 
-def test_a_real_yaml_outside_the_catalog_is_not_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_real_yaml_outside_the_catalog_is_not_read(tmp_path: Path, files_read: list[str]) -> None:
     """A traversal that would reach a valid system file elsewhere is refused, and nothing is read."""
     evil = tmp_path / "evil.yaml"
     system = dict(catalog.raw("system", "dgx-a100-80g"), name="evil")
@@ -54,14 +51,6 @@ def test_a_real_yaml_outside_the_catalog_is_not_read(
     folder = catalog.ROOT / catalog.KINDS["system"][0]
     rel = Path("..", "..", *[".."] * len(folder.parts)) / evil.with_suffix("")
     assert (folder / f"{rel}.yaml").resolve() == evil.resolve()  # it would have been found
-    opened: list[str] = []
-    real = Path.read_text
-
-    def spy(self: Path, *args: Any, **kwargs: Any) -> str:
-        opened.append(str(self))
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "read_text", spy)
     s = copy.deepcopy(BASE)
     s["system"] = str(rel)
     with pytest.raises(SpecError) as info:
@@ -69,7 +58,7 @@ def test_a_real_yaml_outside_the_catalog_is_not_read(
 
         estimate(s)
     assert info.value.field == "system" and "never a path" in str(info.value)
-    assert not [p for p in opened if "evil" in p]
+    assert not [p for p in files_read if "evil" in p]
 
 
 def test_a_path_that_lands_on_a_real_catalog_file_is_refused_too() -> None:

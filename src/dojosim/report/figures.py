@@ -45,14 +45,60 @@ def base_layout(title: str, **extra: Any) -> dict[str, Any]:
     return layout
 
 
+def stacked(
+    title: str,
+    columns: list[str],
+    series: Sequence[tuple[str, list[float]]],
+    unit: str,
+    axis: str,
+    extra: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """Bars stacked per column: one ``(name, values)`` series each, coloured in order."""
+    data = [
+        {
+            "type": "bar",
+            "name": name,
+            "x": columns,
+            "y": values,
+            "marker": {"color": PALETTE[i % len(PALETTE)]},
+            "hovertemplate": f"{name}: %{{y:,.4g}} {unit}<extra>%{{x}}</extra>",
+        }
+        for i, (name, values) in enumerate(series)
+    ]
+    return {
+        "data": [*data, *extra],
+        "layout": base_layout(
+            title,
+            barmode="stack",
+            yaxis={"title": {"text": axis}},
+            height=420,
+            legend={"orientation": "h", "y": -0.2, "traceorder": "normal"},
+        ),
+    }
+
+
 def cause_label(key: str) -> str:
     """``tensor_comm_s`` -> ``tensor comm``."""
     return key.removesuffix("_s").replace("_", " ")
 
 
+def step_parts(doc: dict[str, Any]) -> list[tuple[str, float]]:
+    """(cause, seconds) of the step; time the breakdown does not hold is shown as its own part.
+
+    A job waiting on its data (the step set by ingest) spends the rest of the step there.
+    """
+    parts = [(cause_label(k), float(v)) for k, v in doc.get("breakdown", {}).items()]
+    step = float(doc.get("step_time_s") or 0.0)
+    rest = step - sum(v for _, v in parts)
+    if step > 0 and rest > 1e-3 * step:
+        exposed = (doc.get("ingest") or {}).get("exposed_ingest_s_per_step")
+        parts.append(("waiting for data (ingest)" if exposed else "not split by cause", rest))
+    return parts
+
+
 def step_breakdown(doc: dict[str, Any]) -> dict[str, Any]:
     """The step split by cause: one horizontal bar per cause, seconds and share of the step."""
-    parts = [(cause_label(k), float(v)) for k, v in doc.get("breakdown", {}).items()]
+    parts = step_parts(doc)
     step = float(doc.get("step_time_s") or 0.0)
     labels = [p[0] for p in parts]
     values = [p[1] for p in parts]
@@ -193,67 +239,31 @@ def layout_grid(doc: dict[str, Any]) -> dict[str, Any]:
 def compare_steps(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Several steps side by side, each stacked by cause (s)."""
     names = [str(d.get("scenario", f"#{i + 1}")) for i, d in enumerate(docs)]
+    split = [dict(step_parts(d)) for d in docs]
     causes: list[str] = []
-    for d in docs:
-        causes += [k for k in d.get("breakdown", {}) if k not in causes]
-    data = [
-        {
-            "type": "bar",
-            "name": cause_label(k),
-            "x": names,
-            "y": [float(d.get("breakdown", {}).get(k, 0.0)) for d in docs],
-            "marker": {"color": PALETTE[i % len(PALETTE)]},
-            "hovertemplate": f"{cause_label(k)}: %{{y:.4g}} s<extra>%{{x}}</extra>",
-        }
-        for i, k in enumerate(causes)
-    ]
-    return {
-        "data": data,
-        "layout": base_layout(
-            "Step split by cause",
-            barmode="stack",
-            yaxis={"title": {"text": "seconds per step (s)"}},
-            height=420,
-            legend={"orientation": "h", "y": -0.2, "traceorder": "normal"},
-        ),
-    }
+    for parts in split:
+        causes += [k for k in parts if k not in causes]
+    series = [(k, [parts.get(k, 0.0) for parts in split]) for k in causes]
+    return stacked("Step split by cause", names, series, "s", "seconds per step (s)")
 
 
 def compare_memory(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Memory per chip of several estimates, stacked by kind (GiB)."""
+    """Memory per chip of several estimates, stacked by kind (GiB), with each chip's capacity."""
     names = [str(d.get("scenario", f"#{i + 1}")) for i, d in enumerate(docs)]
-    data = [
-        {
-            "type": "bar",
-            "name": kind,
-            "x": names,
-            "y": [float(d.get("memory", {}).get(kind, 0.0)) / GIB for d in docs],
-            "marker": {"color": PALETTE[i]},
-            "hovertemplate": f"{kind}: %{{y:.3g}} GiB<extra>%{{x}}</extra>",
-        }
-        for i, kind in enumerate(MEMORY_KINDS)
+    series = [
+        (kind, [float(d.get("memory", {}).get(kind, 0.0)) / GIB for d in docs])
+        for kind in MEMORY_KINDS
     ]
-    data.append(
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "name": "capacity",
-            "x": names,
-            "y": [float(d.get("memory_capacity_bytes") or 0.0) / GIB for d in docs],
-            "marker": {"symbol": "line-ew-open", "size": 40, "color": "#333"},
-            "hovertemplate": "capacity %{y:.3g} GiB<extra>%{x}</extra>",
-        }
-    )
-    return {
-        "data": data,
-        "layout": base_layout(
-            "Memory per chip",
-            barmode="stack",
-            yaxis={"title": {"text": "GiB per chip"}},
-            height=420,
-            legend={"orientation": "h", "y": -0.2, "traceorder": "normal"},
-        ),
+    capacity = {
+        "type": "scatter",
+        "mode": "markers",
+        "name": "capacity",
+        "x": names,
+        "y": [float(d.get("memory_capacity_bytes") or 0.0) / GIB for d in docs],
+        "marker": {"symbol": "line-ew-open", "size": 40, "color": "#333"},
+        "hovertemplate": "capacity %{y:.3g} GiB<extra>%{x}</extra>",
     }
+    return stacked("Memory per chip", names, series, "GiB", "GiB per chip", [capacity])
 
 
 def estimate_figures(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:

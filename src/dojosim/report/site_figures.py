@@ -11,19 +11,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from dojosim.report.figures import PALETTE, base_layout
-
-#: Parameter -> (name, unit shown, factor from SI to that unit).
-LABELS: dict[str, tuple[str, str, float]] = {
-    "launch_price": ("launch price", "USD/kg", 1.0),
-    "array_specific_power": ("array specific power", "W/kg", 1.0),
-    "array_cost_per_watt": ("array price", "USD/W", 1.0),
-    "system_price": ("system price", "x list", 1.0),
-    "electricity_price": ("electricity price", "USD/kWh", 3.6e6),
-    "lifetime": ("lifetime", "years", 1 / 31557600.0),
-    "pue": ("PUE", "", 1.0),
-    "spacecraft_cost_per_kg": ("spacecraft cost", "USD/kg", 1.0),
-}
+from dojosim.cost.plot import LABELS
+from dojosim.report.figures import PALETTE, base_layout, stacked
 
 
 def number(value: float) -> str:
@@ -40,7 +29,7 @@ def number(value: float) -> str:
 
 
 def parameter_label(parameter: str) -> tuple[str, str, float]:
-    """(name, unit, factor from SI) of a sensitivity parameter."""
+    """(name, unit, factor from SI) of a sensitivity parameter (as the CLI's tornado labels it)."""
     return LABELS.get(parameter, (parameter.replace("_", " "), "", 1.0))
 
 
@@ -136,27 +125,10 @@ def cost_split(doc: dict[str, Any]) -> dict[str, Any]:
     def name(part: tuple[str, str]) -> str:
         return f"{part[0].split('_')[0]}: {part[1].replace('_', ' ')}"
 
-    data = [
-        {
-            "type": "bar",
-            "name": name(part),
-            "x": [c[0] for c in columns],
-            "y": [value(d, part) for _, d in columns],
-            "marker": {"color": PALETTE[i % len(PALETTE)]},
-            "hovertemplate": f"{name(part)}: %{{y:,.4g}} M USD<extra>%{{x}}</extra>",
-        }
-        for i, part in enumerate(parts)
-    ]
-    return {
-        "data": data,
-        "layout": base_layout(
-            "Total cost of ownership by part",
-            barmode="stack",
-            yaxis={"title": {"text": "million USD"}},
-            height=400,
-            legend={"orientation": "h", "y": -0.15},
-        ),
-    }
+    series = [(name(part), [value(d, part) for _, d in columns]) for part in parts]
+    return stacked(
+        "Total cost of ownership by part", [c[0] for c in columns], series, "M USD", "million USD"
+    )
 
 
 def site_figures(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:

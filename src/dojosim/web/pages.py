@@ -95,6 +95,9 @@ fastest layout that fits in memory.</p>
 <option>auto</option><option>none</option><option>selective</option><option>full</option></select></label>
 <label>ZeRO stage<select name="zero"><option value="">default (0)</option><option>auto</option>
 <option>0</option><option>1</option><option>2</option><option>3</option></select></label>
+<label>data-parallel overlap<select name="overlap_data_parallel"><option value="">default (on)</option>
+<option>true</option><option>false</option></select></label>
+<label>layers per stage<input name="stage_layers" placeholder="default even, e.g. 11,13,13,11"></label>
 <label>sequence length<input name="seq_len" type="number" min="1" placeholder="the model's"></label>
 <button class="primary" type="submit" id="run">Estimate</button>
 </form>

@@ -69,6 +69,23 @@ const dj = {
     }
   },
 
+  // Run a page's work: its button is disabled meanwhile, and <body data-state> follows it
+  // (running, done or failed) so a reader (or a test) can tell when the page has settled.
+  async busy(buttonId, work) {
+    const button = buttonId ? dj.$(buttonId) : null;
+    if (button) button.disabled = true;
+    document.body.dataset.state = "running";
+    try {
+      await work();
+      document.body.dataset.state = "done";
+    } catch (err) {
+      document.body.dataset.state = "failed";
+      dj.showError(err);
+    } finally {
+      if (button) button.disabled = false;
+    }
+  },
+
   showError(err) {
     const box = dj.$("error");
     if (!box) return;

@@ -9,21 +9,12 @@ async function compare() {
   const params = new URLSearchParams();
   for (const n of names) params.append("s", n);
   dj.setQuery(params);
-  const button = dj.$("run");
-  button.disabled = true;
-  document.body.dataset.state = "running";
-  try {
+  await dj.busy("run", async () => {
     const view = await dj.job("compare", { scenarios: names.map((name) => ({ name })) });
     dj.fill("table", view.html.table);
     dj.$("result").hidden = false;  // shown first: Plotly sizes a figure by its visible box
     dj.plots("fig-", view.figures);
-    document.body.dataset.state = "done";
-  } catch (err) {
-    document.body.dataset.state = "failed";
-    dj.showError(err);
-  } finally {
-    button.disabled = false;
-  }
+  });
 }
 
 form.addEventListener("submit", (ev) => { ev.preventDefault(); compare(); });

@@ -2,7 +2,7 @@
 "use strict";
 
 const KNOBS = ["tensor", "pipeline", "data", "micro_batch", "interleave"];
-const CHOICES = ["sequence_parallel", "recompute", "zero"];
+const CHOICES = ["sequence_parallel", "recompute", "zero", "overlap_data_parallel", "stage_layers"];
 const FIELDS = ["model", "system", "chips", "precision", "global_batch", "seq_len", ...KNOBS, ...CHOICES];
 const form = dj.$("form");
 let extras = {};      // sections of a loaded built-in the form does not show (data:, site:, ...)
@@ -19,6 +19,7 @@ function scenarioFromForm() {
   const v = dj.formValues(form);
   const par = { global_batch: knobValue(v.global_batch || "") };
   for (const k of [...KNOBS, ...CHOICES]) if (v[k] !== undefined) par[k] = knobValue(v[k]);
+  if (v.stage_layers !== undefined) par.stage_layers = v.stage_layers.split(",").map((x) => knobValue(x.trim()));
   const out = { name: v.scenario || "web-estimate", ...extras, model: v.model, system: v.system,
     chips: knobValue(v.chips || ""), precision: v.precision, parallelism: { ...(extras.parallelism || {}), ...par } };
   if (v.seq_len) out.seq_len = knobValue(v.seq_len);
@@ -32,7 +33,7 @@ function fillForm(s) {
   set("system", typeof s.system === "string" ? s.system : "");
   set("chips", s.chips); set("precision", s.precision || "bf16"); set("seq_len", s.seq_len);
   set("global_batch", par.global_batch);
-  for (const k of [...KNOBS, ...CHOICES]) set(k, par[k]);
+  for (const k of [...KNOBS, ...CHOICES]) set(k, Array.isArray(par[k]) ? par[k].join(",") : par[k]);
   const rest = { ...s };
   for (const k of ["name", "description", "model", "system", "chips", "precision", "seq_len"]) delete rest[k];
   rest.parallelism = {};
@@ -51,23 +52,12 @@ function draw(view, request) {
   dj.fill("sources", view.html.sources);
   dj.$("result").hidden = false;
   dj.plots("fig-", view.figures);
-  document.body.dataset.state = "done";
   document.body.dataset.request = JSON.stringify(request).slice(0, 200);
 }
 
-async function run(request, params) {
+function run(request, params) {
   dj.setQuery(params);
-  const button = dj.$("run");
-  button.disabled = true;
-  document.body.dataset.state = "running";
-  try {
-    draw(await dj.job("estimate", request), request);
-  } catch (err) {
-    document.body.dataset.state = "failed";
-    dj.showError(err);
-  } finally {
-    button.disabled = false;
-  }
+  return dj.busy("run", async () => draw(await dj.job("estimate", request), request));
 }
 
 function runForm() {

@@ -29,21 +29,13 @@ async function run() {
   const v = dj.formValues(form);
   for (const k of FIELDS) if (v[k] !== undefined) params.set(k, v[k]);
   dj.setQuery(params);
-  dj.$("run").disabled = true;
-  document.body.dataset.state = "running";
-  try {
+  await dj.busy("run", async () => {
     const view = await dj.job("orbit", request());
     dj.fill("cards", view.html.cards);
     dj.fill("table", view.html.table);
     dj.$("result").hidden = false;  // shown first: Plotly sizes a figure by its visible box
     dj.plots("fig-", view.figures);
-    document.body.dataset.state = "done";
-  } catch (err) {
-    document.body.dataset.state = "failed";
-    dj.showError(err);
-  } finally {
-    dj.$("run").disabled = false;
-  }
+  });
 }
 
 form.addEventListener("submit", (ev) => { ev.preventDefault(); run(); });

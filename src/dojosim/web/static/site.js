@@ -61,35 +61,22 @@ function saveState() {
   dj.setQuery(params);
 }
 
-async function load() {
-  document.body.dataset.state = "running";
-  dj.$("run").disabled = true;
-  try {
+function load() {
+  return dj.busy("run", async () => {
     const view = await dj.job("site", { ...source, overrides });
     sliders = view.sliders;
     drawSliders();
     draw(view);
     saveState();
-    document.body.dataset.state = "done";
-  } catch (err) {
-    document.body.dataset.state = "failed";
-    dj.showError(err);
-  } finally {
-    dj.$("run").disabled = false;
-  }
+  });
 }
 
 // A slider moved: the base estimate is cached on the server, so this is a re-costing only.
-async function recost() {
-  document.body.dataset.state = "running";
-  try {
+function recost() {
+  return dj.busy(null, async () => {
     draw(await dj.job("site", { ...source, overrides }, { quietMs: 400 }));
     saveState();
-    document.body.dataset.state = "done";
-  } catch (err) {
-    document.body.dataset.state = "failed";
-    dj.showError(err);
-  }
+  });
 }
 
 form.addEventListener("submit", (ev) => {

@@ -26,8 +26,7 @@ function applyFilter() {
   const q = dj.query().getAll("role");
   if (q.length) for (const box of form.querySelectorAll("input[name=role]")) box.checked = q.includes(box.value);
   form.addEventListener("change", applyFilter);
-  document.body.dataset.state = "running";
-  try {
+  await dj.busy(null, async () => {
     const view = await dj.job("validate", {});
     dj.fill("summary", view.html.summary);
     dj.fill("table", view.html.table);
@@ -35,9 +34,5 @@ function applyFilter() {
     dj.$("result").hidden = false;  // shown first: Plotly sizes a figure by its visible box
     dj.plot("fig-parity", parity);
     applyFilter();
-    document.body.dataset.state = "done";
-  } catch (err) {
-    document.body.dataset.state = "failed";
-    dj.showError(err);
-  }
+  });
 })();
