@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -139,6 +140,10 @@ def main() -> None:
     print(f"  errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
     print(f"  latency p50 {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms")
     print(f"  throughput {len(ms) / wall:.0f} requests/s over {wall:.2f} s (goal: p95 <= 200 ms)")
+    busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"  machine: {os.cpu_count()} cores, load average {busy:.1f} (client and server share them)"
+    )
 
 
 if __name__ == "__main__":

@@ -72,6 +72,13 @@ def test_a_request_cannot_name_a_file(
     assert not [p for p in files_read if "etc" in p or "windows" in p]
 
 
+def test_pasted_yaml_cannot_run_code(client: Any) -> None:
+    text = "name: x\nmodel: !!python/object/apply:os.system ['touch /tmp/dojosim-pwned']\n"
+    r = client.post("/api/views/estimate", json={"yaml": text})
+    assert r.status_code == 422 and r.json()["field"] == "yaml"
+    assert not Path("/tmp/dojosim-pwned").exists()
+
+
 def test_a_builtin_name_cannot_be_a_path(client: Any) -> None:
     r = client.post("/api/views/estimate", json={"name": "../../../etc/passwd"})
     assert r.status_code == 422 and r.json()["field"] == "name"

@@ -59,6 +59,7 @@ def test_estimate_form_fills_and_shows_the_result(page: Any, live_server: str) -
     form.locator("input[name=tensor]").fill("8")
     form.locator("input[name=pipeline]").fill("2")
     form.locator("select[name=recompute]").select_option("selective")
+    form.locator("input[name=stage_layers]").fill("18, 22")
     page.locator("#run").click()
     wait_done(page)
     assert page.locator("#error").is_hidden(), page.locator("#error").inner_text()
@@ -75,6 +76,7 @@ def test_estimate_form_fills_and_shows_the_result(page: Any, live_server: str) -
                 "tensor": 8,
                 "pipeline": 2,
                 "recompute": "selective",
+                "stage_layers": [18, 22],
             },
         }
     )
