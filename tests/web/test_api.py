@@ -124,13 +124,14 @@ def test_orbit_bad_input_names_the_parameter(
 
 def test_site_with_what_if_values(client: Any) -> None:
     from dojosim.cost.pipeline import site_report
-    from dojosim.report.jsonout import _clean
+    from dojosim.report.jsonout import clean
 
     body = scenario(site={"type": "orbit"}, system="dgx-h100")
     base = client.post("/api/site", json=body)
     assert base.status_code == 200, base.text
+    assert "overrides" not in base.json()  # without what-if values: the CLI's document
     assert base.json()["usd_per_pflop_day"] == pytest.approx(
-        _clean(site_report(body).to_dict())["usd_per_pflop_day"]
+        clean(site_report(body).to_dict())["usd_per_pflop_day"]
     )
     dear = client.post("/api/site", params={"launch_price": 5000.0}, json=body)
     assert dear.status_code == 200

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dojosim.report import figures, sections, site_figures, views
-from dojosim.report.jsonout import _clean
+from dojosim.report.jsonout import clean
 from dojosim.report.sections import esc
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -42,7 +42,7 @@ def stylesheet() -> str:
 
 def script_json(obj: Any) -> str:
     """JSON safe to place inside a ``<script>`` element."""
-    text = json.dumps(_clean(obj), allow_nan=False, separators=(",", ":"))
+    text = json.dumps(clean(obj), allow_nan=False, separators=(",", ":"))
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
@@ -138,7 +138,7 @@ def build(
         source, mapping = _scenario_input(ref)
         if progress:
             progress(f"estimating {mapping.get('name', source)} ...")
-        doc = _clean(estimate(source).as_dict())
+        doc = clean(estimate(source).as_dict())
         docs.append(doc)
         blocks.append(_scenario_section(doc, mapping, source, figs))
     names = [str(d.get("scenario")) for d in docs]

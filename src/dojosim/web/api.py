@@ -214,7 +214,7 @@ BODIES: dict[str, type[BaseModel]] = {
 
 def _add_view(view: str, model: type[BaseModel]) -> None:
     def run_view(body: Any) -> dict[str, Any]:
-        result: dict[str, Any] = _work(view, body)(views._quiet)
+        result: dict[str, Any] = _work(view, body)(views.no_progress)
         return result
 
     def start_job(body: Any, request: Request) -> dict[str, Any]:

@@ -15,12 +15,12 @@ from typing import Any
 
 from dojosim.errors import DojosimError, SpecError
 from dojosim.report import figures, sections, site_figures, views
-from dojosim.report.jsonout import _clean
+from dojosim.report.jsonout import clean
 
 Progress = Callable[[str, int | None, int | None], None]
 
 
-def _quiet(stage: str, done: int | None = None, total: int | None = None) -> None:
+def no_progress(stage: str, done: int | None = None, total: int | None = None) -> None:
     """Progress that goes nowhere (a view called directly rather than as a job)."""
 
 
@@ -33,7 +33,7 @@ def key_of(mapping: dict[str, Any]) -> str:
 def _estimate(key: str) -> dict[str, Any]:
     from dojosim.perf.estimate import estimate
 
-    doc: dict[str, Any] = _clean(estimate(json.loads(key)).as_dict())
+    doc: dict[str, Any] = clean(estimate(json.loads(key)).as_dict())
     return doc
 
 
@@ -42,7 +42,7 @@ def estimate_doc(mapping: dict[str, Any]) -> dict[str, Any]:
     return _estimate(key_of(mapping))
 
 
-def estimate_view(mapping: dict[str, Any], progress: Progress = _quiet) -> dict[str, Any]:
+def estimate_view(mapping: dict[str, Any], progress: Progress = no_progress) -> dict[str, Any]:
     progress(
         f"estimating {mapping.get('name', 'the scenario')} (layout search where auto)", None, None
     )
@@ -54,7 +54,9 @@ def estimate_view(mapping: dict[str, Any], progress: Progress = _quiet) -> dict[
     }
 
 
-def compare_view(mappings: Sequence[dict[str, Any]], progress: Progress = _quiet) -> dict[str, Any]:
+def compare_view(
+    mappings: Sequence[dict[str, Any]], progress: Progress = no_progress
+) -> dict[str, Any]:
     """Two to four estimates side by side; an error names the scenario it came from."""
     if not 2 <= len(mappings) <= 4:
         raise SpecError(f"compare 2 to 4 scenarios, got {len(mappings)}", field="scenarios")
@@ -89,13 +91,16 @@ def site_doc(mapping: dict[str, Any], overrides: dict[str, float] | None = None)
     base, ranges_name = _site_base(key_of(mapping))
     sweep = whatif.ranges(ranges_name) if ranges_name else None
     report = whatif.apply(base, overrides or {}, sweep)
-    doc: dict[str, Any] = _clean(report.to_dict())
-    doc["overrides"] = dict(overrides or {})
+    doc: dict[str, Any] = clean(report.to_dict())
+    if overrides:
+        doc["overrides"] = dict(overrides)  # the what-if values this document was costed with
     return doc
 
 
 def site_view(
-    mapping: dict[str, Any], overrides: dict[str, float] | None = None, progress: Progress = _quiet
+    mapping: dict[str, Any],
+    overrides: dict[str, float] | None = None,
+    progress: Progress = no_progress,
 ) -> dict[str, Any]:
     from dojosim.cost import whatif
 
@@ -117,12 +122,12 @@ def site_view(
     }
 
 
-def orbit_view(params: dict[str, Any], progress: Progress = _quiet) -> dict[str, Any]:
+def orbit_view(params: dict[str, Any], progress: Progress = no_progress) -> dict[str, Any]:
     from dojosim.site.query import orbit_year_for
 
     progress("sampling a year of sunlight", None, None)
     year = orbit_year_for(**params)
-    doc: dict[str, Any] = _clean(year.to_dict())
+    doc: dict[str, Any] = clean(year.to_dict())
     rows = views.orbit_rows(doc)
     return {
         "doc": doc,
@@ -138,7 +143,7 @@ _SCORES: list[Any] = []
 _SCORES_LOCK = threading.Lock()
 
 
-def _scores(progress: Progress = _quiet) -> list[Any]:
+def _scores(progress: Progress = no_progress) -> list[Any]:
     """Every validation score, computed once per process (the catalog does not change)."""
     from dojosim import validate as v
 
@@ -149,7 +154,7 @@ def _scores(progress: Progress = _quiet) -> list[Any]:
 
 
 def validate_rows(
-    roles: Sequence[str] | None = None, progress: Progress = _quiet
+    roles: Sequence[str] | None = None, progress: Progress = no_progress
 ) -> list[dict[str, Any]]:
     """Every validation row (``dojosim validate --json``), optionally of some roles only."""
     from dojosim import validate as v
@@ -157,15 +162,15 @@ def validate_rows(
     for r in roles or []:
         if r not in v.ROLES:
             raise SpecError(f"expected one of {', '.join(v.ROLES)}, got {r!r}", field="role")
-    rows = [_clean(s.as_dict()) for s in _scores(progress)]
+    rows = [clean(s.as_dict()) for s in _scores(progress)]
     return [r for r in rows if not roles or r["role"] in roles]
 
 
-def validate_view(progress: Progress = _quiet) -> dict[str, Any]:
+def validate_view(progress: Progress = no_progress) -> dict[str, Any]:
     from dojosim import validate as v
 
     rows = validate_rows(None, progress)
-    summary = _clean(v.summary(_scores()))
+    summary = clean(v.summary(_scores()))
     return {
         "rows": rows,
         "summary": summary,
@@ -187,14 +192,14 @@ def catalog_entry(kind: str, name: str) -> dict[str, Any]:
     kind = catalog.check_kind(kind)
     data = catalog.raw(kind, name)
     try:
-        resolved = _clean(catalog.resolved(kind, name))
+        resolved = clean(catalog.resolved(kind, name))
     except DojosimError:
         resolved = None
     src = data.get("source") or []
     return {
         "kind": kind,
         "name": name,
-        "entry": _clean(data),
+        "entry": clean(data),
         "resolved": resolved,
         "sources": [src] if isinstance(src, str) else [str(s) for s in src],
     }
