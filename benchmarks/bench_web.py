@@ -5,7 +5,9 @@ p95 <= 200 ms for a fixed-layout scenario. The server is ``dojosim serve`` (one 
 process) on 127.0.0.1; the clients are 50 asyncio tasks in this process. Every request
 carries a different scenario (GPT-3 175B on 64 A100, TP 8 x PP 8, the global batch varied),
 so no answer comes from the server's cache of estimates; ``--same`` sends one scenario
-200 times instead (the cached path). Figures are printed, never asserted.
+200 times instead (the cached path). The clients speak HTTP/1.1 over kept-alive asyncio
+connections (a few lines here), so the figures are the server's, not an HTTP library's.
+Figures are printed, never asserted.
 
 Run: python benchmarks/bench_web.py [--requests 200] [--clients 50] [--same]
 """
@@ -16,6 +18,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -73,34 +76,47 @@ def body(i: int, same: bool) -> dict[str, Any]:
     return b
 
 
-async def load(url: str, requests: int, clients: int, same: bool) -> tuple[list[float], list[str]]:
-    import httpx
+async def post(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port: int, payload: bytes
+) -> tuple[int, bytes]:
+    """One HTTP/1.1 POST on a kept-alive connection: (status, body)."""
+    writer.write(
+        b"POST /api/estimate HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+        % (port, len(payload))
+        + payload
+    )
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))  # type: ignore[union-attr]
+    return status, await reader.readexactly(length)
 
+
+async def load(port: int, requests: int, clients: int, same: bool) -> tuple[list[float], list[str]]:
+    """``clients`` connections sending ``requests`` in all, each waiting for its answer."""
     latencies: list[float] = []
     errors: list[str] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(requests):
-        queue.put_nowait(i)
+    todo = iter(range(requests))
 
-    async def client(http: httpx.AsyncClient) -> None:
-        while True:
-            try:
-                i = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-            t0 = time.perf_counter()
-            try:
-                r = await http.post(url, json=body(i, same))
-                ok = r.status_code == 200 and "step_time_s" in r.json()
-                if not ok:
-                    errors.append(f"{r.status_code}: {r.text[:120]}")
-            except httpx.HTTPError as exc:
-                errors.append(f"{type(exc).__name__}: {exc}")
-            latencies.append(time.perf_counter() - t0)
+    async def client() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for i in todo:
+                payload = json.dumps(body(i, same)).encode()
+                t0 = time.perf_counter()
+                try:
+                    status, answer = await asyncio.wait_for(post(reader, writer, port, payload), 60)
+                except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                    return
+                latencies.append(time.perf_counter() - t0)
+                if status != 200 or b'"step_time_s"' not in answer:
+                    errors.append(f"{status}: {answer[:120]!r}")
+        finally:
+            writer.close()
 
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(timeout=60.0, limits=limits) as http:
-        await asyncio.gather(*(client(http) for _ in range(clients)))
+    await asyncio.gather(*(client() for _ in range(clients)))
     return latencies, errors
 
 
@@ -126,7 +142,7 @@ def main() -> None:
             timeout=60,
         ).read()
         t0 = time.perf_counter()
-        latencies, errors = asyncio.run(load(url, args.requests, args.clients, args.same))
+        latencies, errors = asyncio.run(load(port, args.requests, args.clients, args.same))
         wall = time.perf_counter() - t0
     finally:
         server.terminate()
