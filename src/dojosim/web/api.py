@@ -74,16 +74,26 @@ DOCUMENT: dict[int | str, dict[str, Any]] = {
 }
 
 
-#: Estimates computed at once. The work is pure Python (one core at a time): a few threads
-#: taking requests in turn answer a burst sooner than one thread per request sharing the GIL.
-COMPUTE = anyio.CapacityLimiter(2)
+#: Estimates computed at once. The work is pure Python (one core at a time): two threads taking
+#: requests in turn answer a burst sooner than one thread per request sharing the GIL, and one
+#: long layout search still leaves a lane for the short requests behind it.
+COMPUTE_THREADS = 2
+
+
+def _limiter(request: Request) -> anyio.CapacityLimiter:
+    """The app's limiter, made in its event loop on first use."""
+    state = request.app.state
+    if getattr(state, "compute", None) is None:
+        state.compute = anyio.CapacityLimiter(COMPUTE_THREADS)
+    limiter: anyio.CapacityLimiter = state.compute
+    return limiter
 
 
 @router.post("/estimate", responses=DOCUMENT, response_class=JSONResponse, tags=["api"])
-async def api_estimate(scenario: Scenario) -> JSONResponse:
+async def api_estimate(scenario: Scenario, request: Request) -> JSONResponse:
     """The step estimate: exactly the ``dojosim estimate --json`` document."""
     doc = await anyio.to_thread.run_sync(
-        views.estimate_doc, check_bounds(scenario), limiter=COMPUTE
+        views.estimate_doc, check_bounds(scenario), limiter=_limiter(request)
     )
     # Answered as is: the document is already plain JSON data (no re-encoding per request).
     return JSONResponse(doc)
