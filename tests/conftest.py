@@ -45,3 +45,17 @@ def write_scenario(tmp_path: Path):  # type: ignore[no-untyped-def]
         return p
 
     return write
+
+
+@pytest.fixture
+def files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Paths read with ``Path.read_text`` during the test (to prove a request read nothing)."""
+    opened: list[str] = []
+    real = Path.read_text
+
+    def spy(self: Path, *args: Any, **kwargs: Any) -> str:
+        opened.append(str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", spy)
+    return opened

@@ -64,11 +64,11 @@ def test_h100_owner_cost_by_hand() -> None:
 
 
 def test_every_registered_row_has_a_source_and_unit() -> None:
-    rows = claim_scores(roles=["claim"])
+    rows = [r for r in claim_scores(roles=["claim"]) if r.role == "claim"]
     claim_sets = {k for k in CLAIM_SETS if site(k, ClaimsEntry).role == "claim"}
     assert {r.kind for r in rows} == claim_sets
     assert len(rows) >= 30
-    assert all(r.role == "claim" and r.source and r.unit for r in rows)
+    assert all(r.role in ("claim", "input") and r.source and r.unit for r in rows)
     # the reproducible figures hold
     bad = [r.run for r in rows if r.kind == "site-claims" and not r.within]
     assert not bad
@@ -94,6 +94,7 @@ def test_validate_shows_claim_rows_in_json_and_text() -> None:
     assert "167" in r["source"]
     text = runner.invoke(app, ["validate", "--role", "claim"])
     assert text.exit_code == 0 and "mccalip-orbital-mass" in text.stdout
+    assert "dojo-tile-power" not in ids  # it restated an input: dropped
 
 
 def test_price_catalog_entries_have_sources_and_dispatch() -> None:

@@ -3,11 +3,16 @@
 Each entry lives in ``<kind-folder>/<name>.yaml`` and its ``name:`` equals the
 file stem, so a name can be found without reading every file. Every number in
 an entry is a quantity with units and the entry names its ``source:``.
+
+A name is only ever a name: :func:`check_name` refuses anything that could
+reach outside the catalog folders (``../``, ``/etc/hosts``, a drive letter), so a
+scenario sent to the web app cannot make the library read a file it names.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +39,27 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Kinds ``catalog list`` shows: the catalog's own, then the built-in scenarios.
+LISTABLE: tuple[str, ...] = (*KINDS, "scenario")
+
+# Letters, digits and . _ + - only, starting with a letter or digit: no separators, no "..".
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,199}")
+
+
+def check_name(name: object, kind: str = "entry") -> str:
+    """``name`` if it is a plain catalog name; a :class:`CatalogError` for anything path-like.
+
+    Catalog (and built-in scenario) names map to files inside the package, so a
+    name that could leave its folder is refused before any file is looked at.
+    """
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
+        raise CatalogError(
+            f"{name!r} is not a valid {kind} name: names use letters, digits, '.', '_', '+' and '-' "
+            "(never a path)"
+        )
+    return name
+
+
 def _schema(kind: str) -> type[BaseModel]:
     import importlib
 
@@ -48,13 +74,18 @@ def check_kind(kind: str) -> str:
     kind = plural.get(kind, kind)
     if kind not in KINDS:
         raise CatalogError(
-            f"unknown catalog kind {kind!r}{nearest(kind, list(KINDS))}", field="kind"
+            f"unknown catalog kind {kind!r}{nearest(kind, list(KINDS))}; kinds: {', '.join(KINDS)}",
+            field="kind",
         )
     return kind
 
 
 def names(kind: str) -> list[str]:
-    """Sorted names of every entry of a kind."""
+    """Sorted names of every entry of a kind (``scenario``: the built-in scenarios)."""
+    if kind in ("scenario", "scenarios"):
+        from dojosim import scenarios
+
+        return scenarios.names()
     folder = ROOT / KINDS[check_kind(kind)][0]
     return sorted(p.stem for p in folder.glob("*.yaml"))
 
@@ -62,6 +93,7 @@ def names(kind: str) -> list[str]:
 def path(kind: str, name: str) -> Path:
     """The file of an entry; an unknown name raises :class:`CatalogError` naming the nearest."""
     kind = check_kind(kind)
+    check_name(name, kind)
     p = ROOT / KINDS[kind][0] / f"{name}.yaml"
     if not p.is_file():
         raise CatalogError(f"unknown {kind} {name!r}{nearest(name, names(kind))}")
@@ -139,6 +171,7 @@ def find(name: str, kind: str | None = None) -> str:
         kind = check_kind(kind)
         path(kind, name)
         return kind
+    check_name(name)
     found = [k for k in KINDS if (ROOT / KINDS[k][0] / f"{name}.yaml").is_file()]
     if not found:
         every = [n for k in KINDS for n in names(k)]
@@ -169,3 +202,27 @@ def system_chips(spec: Any) -> int:
     if spec.contains is not None:
         return int(spec.contains.count) * system_chips(get("system", spec.contains.system))
     return int(spec.node_chips)
+
+
+def listing(kind: str | None = None) -> list[dict[str, Any]]:
+    """Rows ``{kind, name, description}`` of one kind (or every listable kind, scenarios last)."""
+    if kind in ("scenario", "scenarios"):
+        from dojosim import scenarios
+
+        return [
+            {"kind": "scenario", "name": n, "description": scenarios.description(n)}
+            for n in scenarios.names()
+        ]
+    if kind:
+        if kind not in KINDS and kind not in {folder for folder, _ in KINDS.values()}:
+            raise CatalogError(
+                f"unknown catalog kind {kind!r}{nearest(kind, list(LISTABLE))}; "
+                f"kinds: {', '.join(LISTABLE)}",
+                field="kind",
+            )
+        k = check_kind(kind)
+        return [
+            {"kind": k, "name": n, "description": " ".join(get(k, n).description.split())}
+            for n in names(k)
+        ]
+    return [row for k in LISTABLE for row in listing(k)]

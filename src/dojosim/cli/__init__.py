@@ -24,7 +24,16 @@ app = typer.Typer(
 )
 
 #: Command modules of this package, registered in this order (the order of ``--help``).
-COMMAND_MODULES = ("estimate", "site", "catalog", "numerics", "workload", "goodput", "explore")
+COMMAND_MODULES = (
+    "estimate",
+    "site",
+    "catalog",
+    "numerics",
+    "workload",
+    "goodput",
+    "explore",
+    "web",
+)
 
 
 def _register() -> None:

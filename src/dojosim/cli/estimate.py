@@ -95,15 +95,25 @@ def _demo_sweep() -> Any:
 def validate(
     json_out: bool = JSON_OPT,
     role: list[str] = typer.Option(
-        None, "--role", help="Only runs of this role (calibration, check, claim); repeatable."
+        None,
+        "--role",
+        help="Only rows of this role (calibration, check, claim, input); repeatable.",
     ),
 ) -> None:
-    """Score the model against every published run in the catalog."""
+    """Score the model against every published run and claim in the catalog.
+
+    Values are in SI units (the unit column); `input` rows restate one of our inputs and are
+    left out of every summary; rows outside their tolerance are marked FAILED and named.
+    """
     from dojosim import validate as v
+    from dojosim.errors import nearest
 
     for r in role or []:
-        if r not in ("calibration", "check", "claim"):
-            raise DojosimError(f"--role: expected calibration, check or claim, got {r!r}")
+        if r not in v.ROLES:
+            raise DojosimError(
+                f"--role: expected {', '.join(v.ROLES[:-1])} or {v.ROLES[-1]}, got {r!r}"
+                + nearest(r, v.ROLES)
+            )
     scores = v.validate(role or None)
     if json_out:
         print_json([s.as_dict() for s in scores])

@@ -2,7 +2,8 @@
 
 ``dojosim orbit --altitude-km 650 --sun-synchronous --ltan 18:00 --year 2026 --json``
 prints one JSON document; without ``--json`` a table; ``--plot FILE.png`` the year
-at a glance.
+at a glance. ``--year`` defaults to :data:`dojosim.site.query.DEFAULT_YEAR` (2026),
+never today's date, so output does not change with the calendar.
 
 ``dojosim site SCENARIO [--json] [--plot tornado.png]`` runs Scenario → estimate →
 site → cost (:func:`dojosim.cost.pipeline.site_report`): power, energy per step,
@@ -15,54 +16,30 @@ into one line and exit code 2.
 
 from __future__ import annotations
 
-import math
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from dojosim.errors import SpecError
+from dojosim.site.query import DEFAULT_YEAR
+
+# Parameters of dojosim.site.query.orbit_year_for, each the name of an `orbit` flag.
+_ORBIT_FLAGS = ("altitude_km", "sun_synchronous", "ltan", "inclination_deg", "raan_deg", "step_s")
 
 
-def _orbit_year(
-    altitude_km: float,
-    sun_synchronous: bool,
-    ltan: str | None,
-    inclination_deg: float | None,
-    raan_deg: float,
-    year: int,
-    step_s: float,
-    spherical: bool,
-) -> Any:
-    from dojosim.site import orbit as O
-    from dojosim.site.sunlight import orbit_year
+def _in_flag_words(exc: SpecError) -> SpecError:
+    """The library's error about a parameter, in the CLI's words (``--altitude-km``)."""
+    import re
 
-    if not math.isfinite(altitude_km) or altitude_km < O.MIN_ALTITUDE_M / 1e3:
-        raise SpecError(
-            f"--altitude-km {altitude_km:g} is below {O.MIN_ALTITUDE_M / 1e3:g} km "
-            "(no circular orbit survives there)"
-        )
-    if sun_synchronous == (inclination_deg is not None):
-        raise SpecError("give either --sun-synchronous (with --ltan) or --inclination-deg")
-    if not (math.isfinite(step_s) and 0 < step_s <= 3600):
-        raise SpecError(f"--step-s {step_s:g} must lie in (0, 3600] seconds")
-    epoch = O.year_epoch(year)
-    if sun_synchronous:
-        if ltan is None:
-            raise SpecError("--sun-synchronous needs --ltan HH:MM (e.g. 18:00 for dawn-dusk)")
-        orbit = O.sun_synchronous(altitude_km * 1e3, ltan, epoch)
-    else:
-        if ltan is not None:
-            raise SpecError("--ltan applies only with --sun-synchronous")
-        assert inclination_deg is not None
-        if not (math.isfinite(inclination_deg) and 0 <= inclination_deg <= 180):
-            raise SpecError(f"--inclination-deg {inclination_deg:g} must lie in 0..180")
-        orbit = O.inclined(
-            altitude_km * 1e3, math.radians(inclination_deg), epoch, math.radians(raan_deg)
-        )
-    return orbit_year(orbit, year, step_s, oblate=not spherical)
+    def flag(name: str) -> str:
+        return "--" + name.replace("_", "-")
+
+    detail = exc.detail
+    for name in _ORBIT_FLAGS:
+        detail = re.sub(rf"\b{name}\b", flag(name), detail)
+    return SpecError(f"{flag(exc.field)} {detail}" if exc.field else detail)
 
 
 def _table(d: dict[str, Any]) -> None:
@@ -269,7 +246,7 @@ def register(app: typer.Typer) -> None:
             0.0, "--raan-deg", help="RAAN on 1 January, deg (inclined orbits)."
         ),
         year: int = typer.Option(
-            datetime.now(UTC).year, "--year", help="Calendar year (1950-2100)."
+            DEFAULT_YEAR, "--year", help="Calendar year (1950-2100); a fixed default, not today's."
         ),
         step_s: float = typer.Option(60.0, "--step-s", help="Sampling step, s."),
         spherical: bool = typer.Option(
@@ -279,9 +256,21 @@ def register(app: typer.Typer) -> None:
         plot: Path | None = typer.Option(None, "--plot", help="Write the year at a glance (PNG)."),
     ) -> None:
         """A year of sunlight for a circular orbit: sunlit fraction, eclipses, seasons, beta."""
-        result = _orbit_year(
-            altitude_km, sun_synchronous, ltan, inclination_deg, raan_deg, year, step_s, spherical
-        )
+        from dojosim.site.query import orbit_year_for
+
+        try:
+            result = orbit_year_for(
+                altitude_km,
+                sun_synchronous=sun_synchronous,
+                ltan=ltan,
+                inclination_deg=inclination_deg,
+                raan_deg=raan_deg,
+                year=year,
+                step_s=step_s,
+                spherical=spherical,
+            )
+        except SpecError as exc:
+            raise _in_flag_words(exc) from None
         d = result.to_dict()
         if plot is not None:
             from dojosim.site.plot import plot_year

@@ -70,10 +70,23 @@ FIELDS: dict[str, tuple[str, str, float]] = {
 }
 
 
+#: Slider names (the web app's what-if values) for the fields they set.
+ALIASES = {
+    "launch_price": "price_per_kg",
+    "array_specific_power": "specific_power",
+}
+
+
+def field_label(parameter: str) -> tuple[str, str, float]:
+    """(label, unit, factor from SI) of an uncertain input (``slot.field``) or slider name."""
+    field = parameter.rsplit(".", 1)[-1]
+    field = ALIASES.get(field, field)
+    return FIELDS.get(field, (parameter.replace("_", " "), "", 1.0))
+
+
 def label_parts(row: dict[str, Any]) -> tuple[str, str, Callable[[float], str]]:
     """(label, unit, formatter of SI values in that unit) for a sensitivity row."""
-    field = row["parameter"].rsplit(".", 1)[-1]
-    name, unit, scale = FIELDS.get(field, (row["parameter"], "", 1.0))
+    name, unit, scale = field_label(row["parameter"])
     return name, unit, lambda v: number(v * scale)
 
 

@@ -21,6 +21,11 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
+def clean(obj: Any) -> Any:
+    """``obj`` as plain JSON data: non-finite floats become None, NumPy scalars Python numbers."""
+    return _clean(obj)
+
+
 def dumps(obj: Any) -> str:
     return json.dumps(_clean(obj), indent=2, allow_nan=False)
 

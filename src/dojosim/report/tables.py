@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dojosim.units import format_si
@@ -25,6 +26,12 @@ def estimate_table(est: Any) -> Table:
     t.add_column("quantity")
     t.add_column("value", justify="right")
     t.add_row("step time", format_si(est.step_time_s, "s", 4))
+    interval = getattr(est, "step_time_interval_s", None)
+    if interval:
+        t.add_row(
+            "  likely range",
+            f"{format_si(interval[0], 's', 3)} .. {format_si(interval[1], 's', 3)}",
+        )
     t.add_row("MFU", f"{est.mfu:.1%}")
     t.add_row("HFU", f"{est.hfu:.1%}")
     t.add_row("tokens/s", f"{est.tokens_per_s:,.0f}")
@@ -44,23 +51,45 @@ def estimate_table(est: Any) -> Table:
     for k in ("weights", "gradients", "optimizer", "activations", "transient"):
         t.add_row(f"  memory: {k}", format_si(est.memory[k], "B"))
     t.add_section()
-    lay = est.layout
-    t.add_row(
-        "layout",
-        f"TP {lay['tensor']} x PP {lay['pipeline']} x DP {lay['data']}, micro-batch {lay['micro_batch']}, "
-        f"{lay['micro_batches']} micro-batches",
-    )
-    t.add_row(
-        "",
-        f"interleave {lay['interleave']}, SP {'on' if lay['sequence_parallel'] else 'off'}, "
-        f"recompute {lay['recompute']}, ZeRO {lay['zero']}",
-    )
+    t.add_row("layout", layout_text(est.layout))
     if est.chosen:
         chosen = ", ".join(f"{k}={v}" for k, v in est.chosen.items())
         t.add_row("auto chose", f"{chosen} ({est.candidates_evaluated} candidates)")
     for note in est.notes:
         t.add_row("note", note)
     return t
+
+
+def layout_text(lay: dict[str, Any], short: bool = False) -> str:
+    """A layout in words; knobs a layout does not have (a network has no ``interleave``) are left out."""
+    if short:
+        parts = [
+            f"{tag}{lay[key]}"
+            for tag, key in (("TP", "tensor"), ("PP", "pipeline"), ("DP", "data"))
+            if key in lay
+        ]
+        parts += [f"mb{lay['micro_batch']}"] if "micro_batch" in lay else []
+        parts += [f"v{lay['interleave']}"] if "interleave" in lay else []
+        parts += [str(lay["recompute"])] if "recompute" in lay else []
+        return " ".join(parts)
+    words = [
+        " x ".join(
+            f"{tag} {lay[key]}"
+            for tag, key in (("TP", "tensor"), ("PP", "pipeline"), ("DP", "data"))
+            if key in lay
+        )
+    ]
+    labels = (
+        ("micro_batch", "micro-batch {}"),
+        ("micro_batches", "{} micro-batches"),
+        ("interleave", "interleave {}"),
+        ("recompute", "recompute {}"),
+        ("zero", "ZeRO {}"),
+    )
+    words += [fmt.format(lay[key]) for key, fmt in labels if key in lay]
+    if "sequence_parallel" in lay:
+        words.append(f"SP {'on' if lay['sequence_parallel'] else 'off'}")
+    return ", ".join(w for w in words if w)
 
 
 def estimates_table(ests: Sequence[Any], title: str) -> Table:
@@ -87,31 +116,59 @@ def estimates_table(ests: Sequence[Any], title: str) -> Table:
             f"{e.tokens_per_s:,.0f}",
             f"{e.model_tflops_per_chip:.0f}",
             format_si(e.memory_per_chip_bytes, "B") + ("" if e.fits_in_memory else " (!)"),
-            f"TP{lay['tensor']} PP{lay['pipeline']} DP{lay['data']} mb{lay['micro_batch']} "
-            f"v{lay['interleave']} {lay['recompute']}",
+            layout_text(lay, short=True),
         )
     return t
 
 
-def scores_table(scores: Sequence[Any], summary: dict[str, dict[str, float]]) -> Table:
-    """Validation: every run's measured, predicted and signed error, then per-role mean and max."""
-    t = Table(title="dojosim validate: predictions against published runs")
-    for col in ("run", "role", "metric", "measured", "predicted", "error"):
-        t.add_column(col, justify="left" if col in ("run", "role", "metric") else "right")
+def scores_table(scores: Sequence[Any], summary: dict[str, dict[str, Any]]) -> Table:
+    """Validation: every row's measured, predicted (with units) and error; then per-group summaries.
+
+    ``input`` rows (restating one of our inputs) are shown but never summarised; a
+    summary group is one role, split by unit where the role mixes units; the rows
+    outside their tolerance are marked and named.
+    """
+    t = Table(title="dojosim validate: predictions against published runs (SI units)")
+    for col in ("run", "role", "metric", "unit", "measured", "predicted", "error", "status"):
+        right = col in ("measured", "predicted", "error")
+        t.add_column(col, justify="right" if right else "left")
     for s in scores:
         err = f"{s.error:+.2%}"
-        if s.within is False:
-            err = f"[red]{err}[/red]"
-        t.add_row(s.run, s.role, s.metric, f"{s.measured:.4g}", f"{s.predicted:.4g}", err)
-    for role, st in summary.items():
+        status = s.status
+        if status == "failed":
+            err, status = f"[red]{err}[/red]", f"[red]FAILED (tolerance {s.tolerance:.0%})[/red]"
+        elif status == "input":
+            status = "input (restates an input)"
+        t.add_row(
+            s.run,
+            s.role,
+            s.metric,
+            s.unit or "-",
+            f"{s.measured:.4g}",
+            f"{s.predicted:.4g}",
+            err,
+            status,
+        )
+    for group, st in summary.items():
         t.add_section()
         t.add_row(
-            f"{role}: {int(st['count'])} runs",
+            escape(f"{group}: {int(st['count'])} rows"),
             "",
             "mean |error|",
             "",
             "",
+            "",
             f"{st['mean_abs_error']:.2%}",
+            "",
         )
-        t.add_row("", "", "max |error|", "", "", f"{st['max_abs_error']:.2%}")
+        t.add_row("", "", "max |error|", "", "", "", f"{st['max_abs_error']:.2%}", "")
+        failed = st.get("failed") or []
+        if failed:
+            t.add_row("", "", f"failed: {len(failed)}", "", "", "", "", ", ".join(failed))
+    inputs = [s.run for s in scores if s.role == "input"]
+    if inputs:
+        t.add_section()
+        t.add_row(
+            f"input: {len(inputs)} rows", "", "not summarised", "", "", "", "", ", ".join(inputs)
+        )
     return t

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 
@@ -14,5 +16,38 @@ def names() -> list[str]:
 
 
 def path(name: str) -> Path | None:
+    """The file of a built-in scenario, or None; a path-like name is never looked up."""
+    from dojosim.catalog import check_name
+    from dojosim.errors import CatalogError
+
+    try:
+        check_name(name, "scenario")
+    except CatalogError:
+        return None
     p = ROOT / f"{name}.yaml"
     return p if p.is_file() else None
+
+
+@functools.cache
+def _cached(name: str) -> dict[str, Any]:
+    """A built-in scenario as written, shared: callers get copies from :func:`raw`."""
+    from dojosim.errors import CatalogError, nearest
+    from dojosim.spec.loader import read_yaml
+
+    p = path(name)
+    if p is None:
+        raise CatalogError(f"unknown scenario {name!r}{nearest(str(name), names())}")
+    data: dict[str, Any] = read_yaml(p)
+    return data
+
+
+def raw(name: str) -> dict[str, Any]:
+    """A built-in scenario's mapping as written (a copy; an unknown name suggests the nearest)."""
+    import copy
+
+    return copy.deepcopy(_cached(name))
+
+
+def description(name: str) -> str:
+    """The scenario's ``description:`` on one line ('' when it has none)."""
+    return " ".join(str(_cached(name).get("description", "")).split())

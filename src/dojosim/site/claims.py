@@ -41,6 +41,7 @@ class ClaimRow:
     ok: bool | None
     source: str
     note: str
+    restates: str = ""
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -142,6 +143,7 @@ def check_claims(
                 ok=None if claim.tolerance is None else err <= claim.tolerance + 1e-12,
                 source=claim.source,
                 note=claim.note,
+                restates=claim.restates or "",
             )
         )
     return rows

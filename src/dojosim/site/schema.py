@@ -282,6 +282,10 @@ class Claim(Frozen):
     tolerance: float | None = 0.05  # None: an informational row (e.g. a claim re-run with ours)
     source: str
     note: str = ""
+    # What input the row restates when ours is that input itself (81 satellites against the
+    # 81 we placed): such a row cannot fail, so validate marks it ``input`` and leaves it out
+    # of every summary.
+    restates: str | None = None
 
     @field_validator("tolerance")
     @classmethod

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from dojosim.errors import SpecError
+from dojosim.errors import SpecError, nearest
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -52,6 +52,55 @@ def _message(err: dict[str, Any]) -> str:
     return msg
 
 
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside a field's annotation (``X | None``, ``list[X]``), if any."""
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The field names the model accepts at ``loc`` (a location inside it); [] when unknown."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return []
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(str(part))
+        current = _model_in(info.annotation) if info is not None else None
+    return list(current.model_fields) if current is not None else []
+
+
+def _suggestion(model: type[BaseModel], errors: list[Any]) -> tuple[dict[str, Any], str] | None:
+    """An unknown field with the name it was probably meant to be (``global_bach``).
+
+    A misspelled field shows up twice: as an unknown field and, when required, as
+    a missing one beside it; the missing names there (else the model's fields at
+    that place) are the candidates.
+    """
+    for err in errors:
+        if err.get("type") != "extra_forbidden":
+            continue
+        loc = tuple(err["loc"])
+        parent, wrong = loc[:-1], str(loc[-1])
+        missing = [
+            str(e["loc"][-1])
+            for e in errors
+            if e.get("type") == "missing" and tuple(e["loc"][:-1]) == parent
+        ]
+        hint = nearest(wrong, missing) or nearest(wrong, _fields_at(model, parent))
+        if hint:
+            return dict(err), hint
+    return None
+
+
 def parse(model: type[M], data: Any, *, file: str | None = None, prefix: str = "") -> M:
     """Validate ``data`` as ``model``; the first problem becomes one :class:`SpecError`."""
     if not isinstance(data, dict):
@@ -64,6 +113,12 @@ def parse(model: type[M], data: Any, *, file: str | None = None, prefix: str = "
     except ValidationError as exc:
         # Union members each report the same location; keep the most specific one.
         errors = exc.errors()
-        err = max(errors, key=lambda e: len(_field(e["loc"])))
+        suggested = _suggestion(model, list(errors))
+        if suggested is not None:
+            err, hint = suggested
+            message = "unknown field" + hint
+        else:
+            err = dict(max(errors, key=lambda e: len(_field(e["loc"]))))
+            message = _message(err)
         field = ".".join(p for p in (prefix, _field(err["loc"])) if p)
-        raise SpecError(_message(dict(err)), file=file, field=field or None) from None
+        raise SpecError(message, file=file, field=field or None) from None

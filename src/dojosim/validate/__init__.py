@@ -40,6 +40,14 @@ Adding claim rows (for example Tesla's AI Day figures from the Dojo room)
 claims entry with ``role: check`` lists its rows as held-out ``check`` rows instead:
 predictions of published measurements, never fitted (the goodput room's
 ``goodput-checks``).
+
+A claim row whose value is one of our own inputs (the 700 W TDP of the chip we
+put on the satellite) cannot fail; its catalog row says ``restates: <which
+input>`` and it is scored with role ``input``: shown, never summarised.
+
+Summaries (:func:`summary`) give the mean and max |error| per role and, where a
+role mixes units (claims in W, USD, m²), per role and unit, and name the rows
+outside their tolerance.
 """
 
 from __future__ import annotations
@@ -88,9 +96,33 @@ class Score:
     unit: str = ""
     note: str = ""
     kind: str = "run"
+    restates: str = ""
+
+    @property
+    def status(self) -> str:
+        """``input`` (restates an input), ``ok``, ``failed`` (outside tolerance) or ``no tolerance``."""
+        if self.role == "input":
+            return "input"
+        if self.within is None:
+            return "no tolerance"
+        return "ok" if self.within else "failed"
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "status": self.status}
+
+
+#: Roles in the order rows are shown; ``input`` rows restate an input and are never summarised.
+ROLES = ("calibration", "check", "claim", "input")
+
+#: Unit of each run metric (the estimate's field of that name).
+METRIC_UNITS = {
+    "step_time_s": "s",
+    "mfu": "dimensionless",
+    "hfu": "dimensionless",
+    "model_tflops_per_chip": "TFLOP/s",
+    "hardware_tflops_per_chip": "TFLOP/s",
+    "tokens_per_s": "token/s",
+}
 
 
 def score(name: str) -> Score:
@@ -112,6 +144,7 @@ def score(name: str) -> Score:
         run.tolerance,
         within,
         "; ".join(run.sources),
+        unit=METRIC_UNITS.get(run.metric, ""),
     )
 
 
@@ -143,7 +176,7 @@ def claim_scores(
             rows.append(
                 Score(
                     run=r.id,
-                    role=role,
+                    role="input" if r.restates else role,
                     metric=r.quantity,
                     measured=r.expected,
                     predicted=r.computed,
@@ -154,36 +187,66 @@ def claim_scores(
                     unit=r.unit,
                     note=" ".join(r.note.split()),
                     kind=entry,
+                    restates=r.restates,
                 )
             )
     return rows
 
 
-def validate(roles: Iterable[str] | None = None) -> list[Score]:
-    """Score every catalog run and claim (optionally only some roles), calibration rows first."""
+def validate(
+    roles: Iterable[str] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[Score]:
+    """Score every catalog run and claim (optionally only some roles), calibration rows first.
+
+    ``progress(stage, done, total)`` is called before each run is scored and before the claims.
+    """
     wanted = set(roles) if roles else None
-    order = {"calibration": 0, "check": 1, "claim": 2}
+    order = {role: i for i, role in enumerate(ROLES)}
     runs = [catalog.get("run", n) for n in catalog.names("run")]
     runs = [r for r in runs if wanted is None or r.role in wanted]
     runs.sort(key=lambda r: (order[r.role], r.name))
-    scores = [score(r.name) for r in runs]
-    scores.extend(claim_scores(roles=wanted))
+    scores = []
+    for i, r in enumerate(runs):
+        if progress:
+            progress(f"scoring {r.name}", i, len(runs) + 1)
+        scores.append(score(r.name))
+    if progress:
+        progress("recomputing published claims", len(runs), len(runs) + 1)
+    claims = claim_scores(roles=None if wanted is None else wanted | {"claim", "check"})
+    scores.extend(s for s in claims if wanted is None or s.role in wanted)
     scores.sort(key=lambda s: order[s.role])  # stable: runs before claim sets within a role
     return scores
 
 
-def summary(scores: Iterable[Score]) -> dict[str, dict[str, float]]:
-    """Mean and max absolute error per role; claim rows count only where they have a tolerance."""
-    by: dict[str, list[float]] = {}
-    for s in scores:
-        if s.role == "claim" and s.tolerance is None:
-            continue
-        by.setdefault(s.role, []).append(abs(s.error))
-    return {
-        role: {
+def summary(scores: Iterable[Score]) -> dict[str, dict[str, Any]]:
+    """Mean and max |error| per role, split by unit where a role mixes units; failed rows named.
+
+    Keys are the role (``calibration``) or, for a role whose rows have several units,
+    ``"<role> [<unit>]"``. Rows without a tolerance (informational re-runs) and
+    ``input`` rows (restating an input) are left out; relative errors of different
+    units are never averaged together.
+    """
+    rows = [
+        s
+        for s in scores
+        if s.role in ("calibration", "check") or (s.role == "claim" and s.tolerance is not None)
+    ]
+    units: dict[str, set[str]] = {}
+    for s in rows:
+        units.setdefault(s.role, set()).add(s.unit)
+    groups: dict[str, list[Score]] = {}
+    for s in rows:
+        key = s.role if len(units[s.role]) == 1 else f"{s.role} [{s.unit or 'dimensionless'}]"
+        groups.setdefault(key, []).append(s)
+    out: dict[str, dict[str, Any]] = {}
+    for key, group in groups.items():
+        errs = [abs(s.error) for s in group]
+        out[key] = {
             "count": len(errs),
+            "unit": group[0].unit,
             "mean_abs_error": sum(errs) / len(errs),
             "max_abs_error": max(errs),
+            "failed": [s.run for s in group if s.within is False],
         }
-        for role, errs in by.items()
-    }
+    return out

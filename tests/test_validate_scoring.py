@@ -1,0 +1,90 @@
+"""`dojosim validate`: units shown, no mean across units, input-restating rows kept out, failures named."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from dojosim import validate as v
+from dojosim.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def scores() -> list[Any]:
+    return v.validate()
+
+
+def test_every_row_has_a_unit_and_a_status(scores: list[Any]) -> None:
+    for s in scores:
+        assert s.unit, s.run
+        assert s.status in ("ok", "failed", "no tolerance", "input")
+    runs = [s for s in scores if s.kind == "run"]
+    assert all(s.unit == v.METRIC_UNITS[s.metric] for s in runs)
+
+
+def test_a_row_that_cannot_fail_is_marked_input(scores: list[Any]) -> None:
+    """A claim whose value comes out exactly equal restates an input; it must say which."""
+    exact = [s for s in scores if s.kind != "run" and abs(s.error) < 1e-9]
+    assert exact, "the catalog has rows that restate inputs (700 W vs 700 W)"
+    for s in exact:
+        assert s.role == "input" and s.restates, s.run
+    names = {s.run for s in scores if s.role == "input"}
+    assert {"starcloud1-h100-power", "suncatcher-cluster-size"} <= names
+
+
+def test_input_rows_are_in_no_summary(scores: list[Any]) -> None:
+    summary = v.summary(scores)
+    counted = sum(int(st["count"]) for st in summary.values())
+    expected = [s for s in scores if s.role in ("calibration", "check")]
+    expected += [s for s in scores if s.role == "claim" and s.tolerance is not None]
+    assert counted == len(expected)
+    assert not any(key.startswith("input") for key in summary)
+
+
+def test_no_summary_averages_rows_of_different_units(scores: list[Any]) -> None:
+    summary = v.summary(scores)
+    for key, st in summary.items():
+        role = key.split(" [")[0]
+        group = [
+            s
+            for s in scores
+            if s.role == role
+            and (s.role != "claim" or s.tolerance is not None)
+            and (key == role or key == f"{role} [{s.unit}]")
+        ]
+        assert len({s.unit for s in group}) == 1, key
+        assert st["unit"] == group[0].unit
+        assert st["mean_abs_error"] == pytest.approx(sum(abs(s.error) for s in group) / len(group))
+    assert any(key.startswith("claim [") for key in summary)  # claims do mix units
+
+
+def test_failed_rows_are_named(scores: list[Any]) -> None:
+    summary = v.summary(scores)
+    named = {run for st in summary.values() for run in st["failed"]}
+    assert named == {s.run for s in scores if s.within is False and s.role != "input"}
+
+
+def test_cli_shows_units_input_and_failures() -> None:
+    result = runner.invoke(app, ["validate", "--role", "claim", "--role", "input"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "unit" in out and "USD" in out and "W/m^2" in out
+    assert "input (restates an input)" in out and "not summarised" in out
+    assert "FAILED" in out and "failed:" in out
+    rows = json.loads(runner.invoke(app, ["validate", "--json", "--role", "input"]).stdout)
+    assert rows and all(
+        r["role"] == "input" and r["status"] == "input" and r["restates"] for r in rows
+    )
+
+
+def test_cli_role_typo_suggests() -> None:
+    from dojosim.errors import DojosimError
+
+    result = runner.invoke(app, ["validate", "--role", "claims"])
+    assert isinstance(result.exception, DojosimError)
+    assert "did you mean 'claim'" in str(result.exception)
