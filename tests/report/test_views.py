@@ -111,7 +111,7 @@ def test_tornado_labels_base_and_earth_line() -> None:
     }
     fig = site_figures.tornado(doc)
     labels = fig["data"][0]["y"]
-    assert labels[0] == "launch: 20.0 .. 2,940 USD/kg (now 200)"
+    assert labels[0] == "launch price: 20.0 .. 2,940 USD/kg (now 200)"
     assert labels[1] == "electricity: 0.0400 .. 0.150 USD/kWh (now 0.0800)"
     notes = [a["text"] for a in fig["layout"]["annotations"]]
     assert notes == ["base 350", "Earth equivalent 44.0"]
