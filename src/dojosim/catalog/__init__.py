@@ -34,6 +34,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "network": ("networks", "dojosim.spec.network:NetworkSpec"),
     "data": ("data", "dojosim.spec.data:DataEntry"),
     "price": ("prices", "dojosim.cost.spec:PriceEntry"),
+    "library": ("libraries", "dojosim.spec.collectives:CollectiveLibrary"),
     "measurement": ("measurements", "dojosim.spec.measurement:MeasurementEntry"),
     "failure-model": ("failure-models", "dojosim.sim.failure_model:FailureModelEntry"),
 }
@@ -120,6 +121,8 @@ INHERITED = (
     "kernel_overhead",
     "flash_attention_efficiency",
     "fp8_matmul_efficiency",
+    "attention_half_seq",
+    "straggler_cv",
     "network_efficiency_scale",
 )
 

@@ -29,6 +29,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from dojosim.spec.collectives import CollectiveLibrary
 from dojosim.spec.hardware import NetworkTier, SystemSpec
 
 Collective = Literal["all_reduce", "reduce_scatter", "all_gather", "all_to_all"]
@@ -49,6 +50,7 @@ class Fabric:
     scale: float = 1.0  # calibration multiplier on collective efficiency
     shortcuts: tuple[tuple[str, NetworkTier], ...] = ()
     record: dict[str, float] | None = None
+    library: CollectiveLibrary | None = None  # the collective library's cost model (NCCL)
 
     def shortcut_for(self, tier: NetworkTier) -> NetworkTier | None:
         for name, short in self.shortcuts:
@@ -58,11 +60,20 @@ class Fabric:
 
     def recording(self) -> Fabric:
         """A copy of this fabric that records seconds per tier."""
-        return Fabric(self.tiers, self.scale, self.shortcuts, {})
+        return Fabric(self.tiers, self.scale, self.shortcuts, {}, self.library)
 
 
-def fabric(system: SystemSpec, chips: int, scale: float = 1.0) -> Fabric:
-    """The tiers of ``system`` for a job of ``chips`` chips; an unbounded tier spans the job."""
+def fabric(
+    system: SystemSpec,
+    chips: int,
+    scale: float = 1.0,
+    library: CollectiveLibrary | None = None,
+) -> Fabric:
+    """The tiers of ``system`` for a job of ``chips`` chips; an unbounded tier spans the job.
+
+    A job larger than one unit of a bounded tier spreads evenly over as many units
+    as it needs (two TPU v4 pods of 3,072 chips for 6,144), when the chips divide.
+    """
     tiers: list[tuple[NetworkTier, int]] = []
     shortcuts: list[tuple[str, NetworkTier]] = []
     for tier in system.network:
@@ -71,8 +82,10 @@ def fabric(system: SystemSpec, chips: int, scale: float = 1.0) -> Fabric:
                 shortcuts.append((tiers[-1][0].name, tier))
             continue
         unit = tier.size if tier.size is not None else chips
+        if system.node_chips < unit < chips and not chips % -(-chips // unit):
+            unit = chips // -(-chips // unit)  # equal shares of the pods the job needs
         tiers.append((tier, max(unit, 1)))
-    return Fabric(tuple(tiers), scale, tuple(shortcuts))
+    return Fabric(tuple(tiers), scale, tuple(shortcuts), None, library)
 
 
 def _label(tier: NetworkTier) -> str:
@@ -138,25 +151,40 @@ def _steps(tier: NetworkTier, kind: Collective, n: int) -> float:
     return 2 * math.ceil(math.log2(n))
 
 
-def _phase(fab: Fabric, tier: NetworkTier, kind: Collective, data: float, n: int) -> float:
+def _phase(
+    fab: Fabric, tier: NetworkTier, kind: Collective, data: float, n: int, calls: int = 1
+) -> float:
     bw = tier_bandwidth(tier, n) * fab.scale
     f = _FACTOR[kind] * (n - 1) / n
-    return tier.latency * _steps(tier, kind, n) + data * f / bw
+    return calls * tier.latency * _steps(tier, kind, n) + data * f / bw
 
 
 def collective_time(
-    fab: Fabric, kind: Collective, nbytes: float, size: int, stride: int = 1
+    fab: Fabric,
+    kind: Collective,
+    nbytes: float,
+    size: int,
+    stride: int = 1,
+    calls: int = 1,
 ) -> float:
-    """Seconds for one collective of ``nbytes`` (per rank) over a (size, stride) group."""
+    """Seconds for one collective of ``nbytes`` (per rank) over a (size, stride) group.
+
+    ``calls``: the data goes as that many collectives (gradient buckets), each paying
+    the latency. Groups on switched tiers of a system with a collective library (NCCL)
+    take the library's own model (:func:`_library_time`); others the per-tier phases.
+    """
     if size <= 1 or nbytes <= 0:
         return 0.0
+    parts = split(fab, size, stride)
+    if fab.library is not None and parts and all(_switched(t) for t, _ in parts):
+        return _library_time(fab, fab.library, kind, nbytes, size, parts, calls)
     total = 0.0
     data = nbytes
-    for tier, n in split(fab, size, stride):
-        used, t = tier, _phase(fab, tier, kind, data, n)
+    for tier, n in parts:
+        used, t = tier, _phase(fab, tier, kind, data, n, calls)
         short = fab.shortcut_for(tier)
         if short is not None:
-            t_short = _phase(fab, short, kind, data, n)
+            t_short = _phase(fab, short, kind, data, n, calls)
             if t_short < t:
                 used, t = short, t_short
         _add(fab, used, t)
@@ -164,6 +192,68 @@ def collective_time(
         if kind != "all_to_all":
             data /= n  # the next tier works on this tier's shard
     return total
+
+
+def _switched(tier: NetworkTier) -> bool:
+    return tier.topology in ("switch", "fat-tree")
+
+
+def _library_time(
+    fab: Fabric,
+    lib: CollectiveLibrary,
+    kind: Collective,
+    nbytes: float,
+    size: int,
+    parts: list[tuple[NetworkTier, int]],
+    calls: int,
+) -> float:
+    """NCCL's cost model: the fastest (algorithm, protocol) for this group.
+
+    The ring is pipelined through every tier the group crosses, so it runs at the
+    slowest tier's bandwidth per rank, where a tier crossed by ``m`` members of one
+    inner unit carries their traffic on ``m`` links at once (one NIC per GPU on a rail):
+    ``B = min_k B_k * m_k``. Ring latency grows with the ranks and nodes, tree latency
+    with the log of the nodes (all-reduce only); a node's switch that reduces in the
+    network (NVLink SHARP) gives all-reduce its measured bandwidth.
+    """
+    node_tier = fab.tiers[0][0]
+    members, bw, per_node, nodes = 1, math.inf, 1, 1
+    bottleneck = parts[0][0]
+    for tier, n in parts:
+        b = tier.bandwidth * tier.collective_efficiency / tier.shared_by * fab.scale * members
+        if b < bw:
+            bw, bottleneck = b, tier
+        if tier is node_tier:
+            per_node = n
+        else:
+            nodes *= n
+        members *= n
+    reduce = kind == "all_reduce"
+    passes = 2 if reduce else 1
+    f = passes * (size - 1) / size
+    intra_hops = passes * ((size - 1) - (nodes - 1))
+    inter_hops = passes * (nodes - 1)
+    best = math.inf
+    for proto in range(3):
+        flush = 2 if (lib.simple_flush and proto == 2 and nodes > 1) else 1
+        pbw = bw * lib.protocol_bandwidth[proto]
+        lat = (
+            lib.base_latency.ring[proto]
+            + intra_hops * lib.intra_hop_latency.ring[proto]
+            + inter_hops * flush * lib.inter_hop_latency.ring[proto]
+        )
+        best = min(best, calls * lat + nbytes * f / pbw)
+        if reduce:
+            lat = lib.base_latency.tree[proto] + 2 * (
+                (per_node - 1) * lib.intra_hop_latency.tree[proto]
+                + math.ceil(math.log2(nodes)) * flush * lib.inter_hop_latency.tree[proto]
+            )
+            best = min(best, calls * lat + nbytes * f / (pbw * lib.tree_bandwidth))
+    if reduce and nodes == 1 and node_tier.reduction_busbw is not None:
+        nvls = node_tier.reduction_busbw * fab.scale
+        best = min(best, calls * lib.base_latency.ring[2] + nbytes * f / nvls)
+    _add(fab, bottleneck, best)
+    return best
 
 
 def _send(fab: Fabric, tier: NetworkTier, nbytes: float) -> float:

@@ -37,13 +37,22 @@ key/value heads replicated when tensor exceeds them. Meta's Llama 3 training
 arXiv 2407.21783 Section 3.3.2) is of this kind.
 
 MaxText on TPU (``maxtext``): data, FSDP (ZeRO-3) and tensor axes of the device
-mesh (``ici_fsdp_parallelism``, ``ici_tensor_parallelism``), no interleaving.
+mesh (``ici_fsdp_parallelism``, ``ici_tensor_parallelism``), no interleaving; the
+residual stream's embedding dimension is sharded over the tensor axis
+(``MaxText/configs/base.yml``, ``logical_axis_rules``: ``activation_embed`` ->
+``tensor``), which is sequence parallelism's memory and traffic.
 
 Tesla's Dojo compiler (``dojo``): a model slice laid spatially on the mesh:
 tensor groups are rectangles of dies inside a tile (their element-wise work split
 by position, which is what sequence parallelism is), pipeline stages neighbouring
 regions, replicas tiling the rest (Hot Chips 34; :mod:`dojosim.mapping.spatial`);
 no interleaving, ZeRO 0 or 1.
+
+Gradient and weight traffic goes in buckets: Megatron-Core's default bucket is
+``max(40e6, 1e6 x data)`` parameters (``megatron/core/distributed/
+distributed_data_parallel.py``), DeepSpeed's reduce bucket 5e8 elements
+(``reduce_bucket_size``); FSDP and XLA's FSDP gather and reduce one layer (one
+wrapped unit) at a time. Every collective pays its latency once.
 
 Every framework: tensor x pipeline x data chips, the global batch divisible by
 data x micro-batch, no more stages than layers, stage layer counts summing to the
@@ -72,13 +81,29 @@ class Framework:
     interleave_even: bool = True  # virtual stages must split each stage's layers evenly
     kv_divisible: bool = True  # tensor must divide the key/value heads (no replication)
     order: RankOrder = ("tensor", "data", "pipeline")
+    # How gradients and gathered weights travel: in buckets of ``bucket`` parameters (plus
+    # ``bucket_per_rank`` per data-parallel rank), or one collective per layer (``per_layer``).
+    bucket: float = 40e6
+    bucket_per_rank: float = 1e6
+    per_layer: bool = False
+
+    def calls(self, params: float, layers: int, data: int) -> int:
+        """Collectives one data-parallel transfer of ``params`` parameters takes."""
+        if self.per_layer:
+            return max(layers, 1)
+        size = max(self.bucket, self.bucket_per_rank * data)
+        return max(1, -(-int(params) // int(size)))
 
 
 FRAMEWORKS: dict[str, Framework] = {
     "megatron": Framework("megatron", (0, 1, 3), True, True, True, 1, True),
-    "deepspeed": Framework("deepspeed", (0, 1, 2, 3), False, True, False, 1, True),
-    "fsdp": Framework("fsdp", (0, 2, 3), True, True, True, 3, False, False, False),
-    "maxtext": Framework("maxtext", (0, 3), False, False, False, 3, False, kv_divisible=False),
+    "deepspeed": Framework(
+        "deepspeed", (0, 1, 2, 3), False, True, False, 1, True, bucket=5e8, bucket_per_rank=0.0
+    ),
+    "fsdp": Framework("fsdp", (0, 2, 3), True, True, True, 3, False, False, False, per_layer=True),
+    "maxtext": Framework(
+        "maxtext", (0, 3), False, True, False, 3, False, kv_divisible=False, per_layer=True
+    ),
     "dojo": Framework(
         "dojo", (0, 1), False, True, False, 1, False, order=("tensor", "pipeline", "data")
     ),

@@ -41,6 +41,7 @@ class ComputeModel:
     flash_attention_efficiency: float
     vector_flops: float = 0.0  # FLOP/s of the vector (non-matrix) units; 0 if unknown
     attention_peak_flops: float = 0.0  # FLOP/s of the attention precision (0: peak_flops)
+    attention_half_seq: float = 0.0  # tokens; see Calibration.attention_half_seq
 
     @classmethod
     def of(cls, chip: ChipSpec, precision: Precision, cal: Calibration) -> ComputeModel:
@@ -60,6 +61,7 @@ class ComputeModel:
             cal.flash_attention_efficiency,
             vector_rate(chip, precision.matmul),
             float(attention or chip.peak(precision.matmul)),
+            cal.attention_half_seq,
         )
 
     def matmul_efficiency_of(self, m: int, n: int, k: int) -> float:
@@ -76,7 +78,10 @@ class ComputeModel:
                 compute = min(compute, op.flops / self.vector_flops)
         elif op.kind == "attention":
             peak = self.attention_peak_flops or self.peak_flops
-            compute = op.flops / (peak * self.flash_attention_efficiency)
+            eff = self.flash_attention_efficiency
+            if self.attention_half_seq > 0 and op.n > 0:  # n: the keys each query attends to
+                eff *= op.n / (op.n + self.attention_half_seq)
+            compute = op.flops / (peak * eff)
         else:
             compute = 0.0
         return max(compute, memory) + self.kernel_overhead

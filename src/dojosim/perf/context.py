@@ -91,6 +91,7 @@ class Context:
     fab: Fabric
     precision: Precision
     fw: Framework
+    calibration: Calibration
     hier: Hierarchy | None
     shape: Shape
     workload: Workload | None  # a network's layers; None for a transformer
@@ -108,12 +109,15 @@ class Context:
             return 0.0
         return float(self.sc.model.vocab * self.sc.model.hidden)
 
-    def collective(self, kind: Collective, nbytes: float, size: int, stride: int) -> float:
-        """Seconds of a collective on the fabric, cached per scenario."""
-        key = (kind, nbytes, size, stride)
+    def collective(
+        self, kind: Collective, nbytes: float, size: int, stride: int, calls: int = 1
+    ) -> float:
+        """Seconds of a collective on the fabric (in ``calls`` collectives), cached per scenario."""
+        key = (kind, nbytes, size, stride, calls)
         t = self.collectives.get(key)
         if t is None:
-            t = self.collectives[key] = collective_time(self.fab, kind, nbytes, size, stride)
+            t = collective_time(self.fab, kind, nbytes, size, stride, calls)
+            self.collectives[key] = t
         return t
 
     def layer_shape(self, lay: Layout) -> LayerShape:
@@ -298,14 +302,14 @@ def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = No
     cal = calibration or sc.calibration
     prec = PRECISIONS[sc.precision]
     cm = ComputeModel.of(sc.chip, prec, cal)
-    fab = fabric(sc.system, sc.chips, cal.network_efficiency_scale)
+    fab = fabric(sc.system, sc.chips, cal.network_efficiency_scale, sc.collectives)
     if isinstance(sc, NetworkScenario):
         w = sc.workload
         shape = Shape(len(w.layers), 0, 0, 0, 0)  # no heads: tensor splits feature maps
-        return Context(sc, cm, fab, prec, framework(sc.framework), sc.hierarchy, shape, w)
+        return Context(sc, cm, fab, prec, framework(sc.framework), cal, sc.hierarchy, shape, w)
     m = sc.model
     shape = Shape(m.layers, m.heads, m.n_kv_heads, m.ffn, m.seq_len)
-    return Context(sc, cm, fab, prec, framework(sc.framework), sc.hierarchy, shape, None)
+    return Context(sc, cm, fab, prec, framework(sc.framework), cal, sc.hierarchy, shape, None)
 
 
 __all__ = ["Context", "Stage", "StageSum", "context"]

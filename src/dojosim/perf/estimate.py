@@ -112,9 +112,11 @@ def estimate(
             field="model.experts",
         )
     system = sc.system
-    if system.max_chips is not None and sc.chips > system.max_chips:
+    beyond = any(t.size is None and not t.shortcut for t in system.network[1:])
+    if system.max_chips is not None and sc.chips > system.max_chips and not beyond:
         raise SpecError(
-            f"system {system.name!r} holds at most {system.max_chips} chips, asked for {sc.chips}",
+            f"system {system.name!r} holds at most {system.max_chips} chips and has no "
+            f"network tier beyond them, asked for {sc.chips}",
             file=sc.source_file,
             field="chips",
         )

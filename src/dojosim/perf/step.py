@@ -147,18 +147,18 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
     policy = Policy(ctx.precision, lay.zero)
     events = policy.comm()
 
-    def coll(kind: Any, nbytes: float, size: int, stride: int) -> float:
+    def coll(kind: Any, nbytes: float, size: int, stride: int, calls: int = 1) -> float:
         if record:
-            return collective_time(fabs["data"], kind, nbytes, size, stride)
-        return ctx.collective(kind, nbytes, size, stride)
+            return collective_time(fabs["data"], kind, nbytes, size, stride, calls)
+        return ctx.collective(kind, nbytes, size, stride, calls)
 
     # Weights are replicated over a network's spatial split as well as over the replicas.
     inner = lay.tensor if ctx.is_network else 1
 
-    def reduce_time(kind: Any, nbytes: float) -> float:
-        t = coll(kind, nbytes, d, st["data"])
+    def reduce_time(kind: Any, nbytes: float, calls: int) -> float:
+        t = coll(kind, nbytes, d, st["data"], calls)
         if inner > 1:
-            t += coll("all_reduce" if kind != "all_gather" else kind, nbytes, inner, 1)
+            t += coll("all_reduce" if kind != "all_gather" else kind, nbytes, inner, 1, calls)
         return t
 
     fwd, bwd, sends, dp_micro = [], [], [], []
@@ -175,7 +175,8 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
         if d * inner > 1:
             for ev in events:
                 if ev.per == "micro":
-                    t = reduce_time(ev.kind, s.params * ev.bytes_per_param)
+                    calls = ctx.fw.calls(s.params, lay.stage_layers[i], d)
+                    t = reduce_time(ev.kind, s.params * ev.bytes_per_param, calls)
                     exposed += max(0.0, t - (f if ev.window == "forward" else b))
         fwd.append(f + send_f)
         bwd.append(b + send_b + exposed)
@@ -193,7 +194,8 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
         if d * inner > 1:
             for ev in events:
                 if ev.per == "step":
-                    t = reduce_time(ev.kind, s.params * ev.bytes_per_param)
+                    calls = ctx.fw.calls(s.params, lay.stage_layers[i], d)
+                    t = reduce_time(ev.kind, s.params * ev.bytes_per_param, calls)
                     if ev.window == "backward":
                         red += t
                     else:

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field
 
 from dojosim.spec.base import CatalogEntry
-from dojosim.spec.quantities import Efficiency, PosRatio, Seconds
+from dojosim.spec.quantities import Efficiency, Fraction, PosRatio, Seconds
 
 
 class Calibration(CatalogEntry):
@@ -27,6 +27,9 @@ class Calibration(CatalogEntry):
     * ``flash_attention_efficiency``: fraction of the dense peak a fused attention kernel
       reaches on its (causal-halved) FLOPs.
     * ``fp8_matmul_efficiency``: as ``matmul_efficiency``, for 8-bit matmuls of their peak.
+    * ``attention_half_seq``: the sequence length (tokens) at which fused attention runs at
+      half its ``flash_attention_efficiency``.
+    * ``straggler_cv``: the spread of chip speeds (coefficient of variation).
 
     A calibration may name a ``base:`` calibration; constants it does not give are
     carried over from there (and stay in step when the base is refitted).
@@ -42,6 +45,12 @@ class Calibration(CatalogEntry):
     # Fraction of the 8-bit peak an 8-bit (FP8, CFP8) matmul reaches; FP8 GEMMs reach a
     # lower fraction of their peak than 16-bit ones. Unset: the 16-bit matmul_efficiency.
     fp8_matmul_efficiency: Efficiency | None = None
+    # Fused attention slows on short sequences: efficiency x s / (s + attention_half_seq),
+    # s the keys per query (tokens). 0: no dependence on the sequence length.
+    attention_half_seq: Fraction = 0.0
+    # Coefficient of variation of the chips' speed: a synchronous step waits for the slowest
+    # of N chips, E[max of N] standard deviations above the mean (dojosim.perf.scale).
+    straggler_cv: Fraction = 0.0
     network_efficiency_scale: PosRatio = 1.0
     fitted_on: list[str] = Field(default_factory=list)
     checked_on: list[str] = Field(default_factory=list)

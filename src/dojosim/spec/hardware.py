@@ -97,6 +97,9 @@ class NetworkTier(Frozen):
     shortcut: bool = False
     # What the tier is, for naming the bottleneck ("mesh", "mesh edge", "z-plane", "nvlink", ...).
     role: str | None = None
+    # Measured all-reduce bus bandwidth (B/s per chip) when the switch reduces in the network
+    # (NVLink SHARP); it can exceed the link rate. Unset: no in-network reduction.
+    reduction_busbw: Bandwidth | None = None
     # An optical inter-satellite tier (topology: optical): its links and formation; the system's
     # validator computes bandwidth and latency from it (dojosim.hardware.optical.optical_tier).
     isl: IslSpec | None = None
@@ -176,6 +179,9 @@ class SystemSpec(CatalogEntry):
     # The training framework whose layout rules apply when a scenario names none
     # (dojosim.mapping.frameworks); megatron when unset.
     framework: str | None = None
+    # The collective library (catalog kind ``library``) whose cost model its switched tiers
+    # follow; unset: every tier's own latency per phase step.
+    collectives: str | None = None
 
     @model_validator(mode="before")
     @classmethod

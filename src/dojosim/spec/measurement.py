@@ -12,6 +12,8 @@ units (``"153 GB/s"``, ``"1233 TFLOP/s"``, ``"77 us"``). ``type`` picks the sche
 - ``grouped-gemm``: grouped (per-expert) matrix multiplies: groups x (m per group, n, k) and
   the FLOP rate measured; :meth:`GroupedGemmEntry.efficiency` divides it by the chip's dense
   peak in the entry's precision.
+- ``attention``: fused attention kernels (FlashAttention, cuDNN): FLOP rate against sequence
+  length and head dim, causal or not, forward or forward and backward.
 - ``routing-imbalance``: how unevenly a trained router spreads real text over experts: the
   max/mean tokens per expert (the straggler factor an EP step waits for) and/or the Gini
   coefficient of tokens per expert, with the model and data they were measured on.
@@ -138,8 +140,30 @@ class RoutingEntry(MeasurementEntry):
     rows: list[RoutingRow] = Field(min_length=1)
 
 
+class AttentionRow(Frozen):
+    """One fused-attention measurement: sequence length, head dim, causal mask, the passes
+    timed (forward, or forward and backward) and the FLOP rate (causal FLOPs halved)."""
+
+    seq_len: PositiveInt
+    head_dim: PositiveInt
+    causal: bool
+    passes: Literal["forward", "forward+backward"]
+    flop_rate: FlopRate
+    notes: str = ""
+
+
+class AttentionEntry(MeasurementEntry):
+    """Fused attention kernel throughput of one library on one chip, in one precision."""
+
+    type: Literal["attention"] = "attention"
+    library: str
+    precision: Precision
+    rows: list[AttentionRow] = Field(min_length=1)
+
+
 MEASUREMENT_TYPES: dict[str, type[MeasurementEntry]] = {
     "alltoall": AllToAllEntry,
     "grouped-gemm": GroupedGemmEntry,
     "routing-imbalance": RoutingEntry,
+    "attention": AttentionEntry,
 }

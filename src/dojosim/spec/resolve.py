@@ -104,6 +104,11 @@ def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
         "calibration": calibration,
         "framework": sf.framework or system.framework or "megatron",
         "hierarchy": hierarchy(system, chip),
+        "collectives": (
+            _lookup(lambda: catalog.get("library", system.collectives), file, "system.collectives")
+            if system.collectives
+            else None
+        ),
         "site": sf.site,
         "cost": sf.cost,
         "data": sf.data,

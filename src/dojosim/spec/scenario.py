@@ -12,6 +12,7 @@ from dojosim.sim.section import ReliabilitySection
 from dojosim.site.section import SiteSection
 from dojosim.spec.base import Frozen
 from dojosim.spec.calibration import Calibration
+from dojosim.spec.collectives import CollectiveLibrary
 from dojosim.spec.hardware import ChipSpec, Hierarchy, Precision, SystemSpec
 from dojosim.spec.network import NetworkSpec
 from dojosim.spec.workload import ModelSpec
@@ -100,6 +101,7 @@ class Scenario(Frozen):
     calibration: Calibration
     framework: Framework = "megatron"
     hierarchy: Hierarchy | None = None
+    collectives: CollectiveLibrary | None = None
     flash_attention: bool = True
     site: SiteSection | None = None
     cost: CostSection | None = None
@@ -136,6 +138,7 @@ class NetworkScenario(Frozen):
     calibration: Calibration
     framework: Framework = "megatron"
     hierarchy: Hierarchy | None = None
+    collectives: CollectiveLibrary | None = None
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None

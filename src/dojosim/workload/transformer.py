@@ -110,7 +110,7 @@ def attention_core_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         flops = 0.5 * 4.0 * b * qh * s * s * dh
         kvh = max(m.n_kv_heads // t, 1)
         traffic = b * s * (2 * qh + 2 * kvh) * dh * e
-        return [Op("flash_attention", "attention", flops, traffic)]
+        return [Op("flash_attention", "attention", flops, traffic, m=s, n=s)]
     scores = b * qh * s * s
     return [
         matmul("scores", s, s, dh, batch=b * qh, elem_bytes=e),
@@ -128,7 +128,9 @@ def backward(ops: list[Op]) -> list[Op]:
         if op.kind == "matmul":
             out.extend(matmul_backward(op))
         elif op.kind == "attention":
-            out.append(Op(f"{op.name}.bwd", "attention", 2.5 * op.flops, 2 * op.bytes))
+            out.append(
+                Op(f"{op.name}.bwd", "attention", 2.5 * op.flops, 2 * op.bytes, m=op.m, n=op.n)
+            )
         else:
             out.append(elementwise(f"{op.name}.bwd", 2 * op.bytes, 2 * op.flops))
     return out
