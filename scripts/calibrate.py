@@ -1,13 +1,26 @@
 """Fit a calibration's efficiency constants on the catalog's calibration runs.
 
-Usage: python scripts/calibrate.py nvidia-ampere [--write] [--cross-validate]
+Usage:
+  python scripts/calibrate.py nvidia-ampere [--write] [--cross-validate]
+  python scripts/calibrate.py --residuals [--write]
+  python scripts/calibrate.py --micro
 
 Only runs with ``role: calibration`` whose chip uses the calibration are fitted;
 ``check`` rows are reported but never enter the objective. The objective is the
 mean plus the maximum absolute relative error of the predicted step time.
 With ``--write`` the fitted values and the list of fitted runs are written back
 into the calibration's YAML file. ``--cross-validate`` refits once per model with
-that model's rows held out and reports the held-out errors (leave-one-model-out).
+that model's rows held out and reports the held-out errors (leave-one-model-out); with
+``--write`` both figures are written into the calibration (``fit_error``,
+``cross_validation``), which README.md and docs/estimator.md quote (a test keeps them equal).
+
+``--residuals`` scores every check row and prints, per calibration family, the
+percentiles of ``log(predicted step / measured step)`` the 80% intervals use; with
+``--write`` it stores them in each calibration's ``residuals:`` (families without
+check rows get every family's rows, ``pooled``).
+
+``--micro`` prints the fits to micro-benchmarks that calibrations quote as ``derived``
+(fused attention against sequence length).
 """
 
 from __future__ import annotations
@@ -73,6 +86,12 @@ def fit(base, fit_rows):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    if "--residuals" in sys.argv:
+        residuals()
+        return
+    if "--micro" in sys.argv:
+        micro()
+        return
     name = sys.argv[1]
     base = catalog.get("calibration", name)
     fit_rows = rows(name, "calibration")
@@ -88,9 +107,9 @@ def main() -> None:
     for n, sc, m in rows(name, "check"):
         err = estimate(sc, calibration=cal).step_time_s / m - 1
         print(f"  check   {n:42s} measured {m:8.2f}  error {err:+.2%}")
+    held_errors: list[float] = []
     if "--cross-validate" in sys.argv:
         models = sorted({sc.model.name for _, sc, _ in fit_rows})
-        held_errors = []
         for held in models:
             train = [r for r in fit_rows if r[1].model.name != held]
             test = [r for r in fit_rows if r[1].model.name == held]
@@ -113,8 +132,57 @@ def main() -> None:
             text = re.sub(rf"^{key}:.*$", f"{key}: {val}", text, flags=re.M)
         fitted = "".join(f"\n  - {n}" for n, _, _ in fit_rows)
         text = re.sub(r"^fitted_on:.*?(?=^\S|\Z)", f"fitted_on:{fitted}\n", text, flags=re.M | re.S)
+        text = _set_block(text, "fit_error", _figures(np.abs(e)))
+        if held_errors:
+            text = _set_block(text, "cross_validation", _figures(np.array(held_errors)))
         path.write_text(text)
         print(f"wrote {path}")
+
+
+def _figures(errs: np.ndarray) -> str:
+    return f"{{mean: {errs.mean():.4f}, max: {errs.max():.4f}}}"
+
+
+def _set_block(text: str, key: str, value: str) -> str:
+    """Set a top-level ``key: value`` line of a YAML file (appended when missing)."""
+    if re.search(rf"^{key}:", text, flags=re.M):
+        return re.sub(rf"^{key}:.*?(?=^\S|\Z)", f"{key}: {value}\n", text, flags=re.M | re.S)
+    return text.rstrip("\n") + f"\n{key}: {value}\n"
+
+
+def residuals() -> None:
+    """Per family, the check rows' residual percentiles (see the module docstring)."""
+    from dojosim.validate import validate
+    from dojosim.validate.coverage import family_residuals, residuals_by_family
+
+    by_family = residuals_by_family(validate(["check"]))
+    for name in catalog.names("calibration"):
+        res = family_residuals(by_family, name)
+        assert res is not None
+        print(
+            f"{name:20s} rows {res.rows:3d}{' (pooled)' if res.pooled else '':9s} "
+            f"p10 {res.p10:+.4f}  median {res.median:+.4f}  p90 {res.p90:+.4f}"
+        )
+        if "--write" in sys.argv:
+            path = catalog.path("calibration", name)
+            block = (
+                f"{{rows: {res.rows}, p10: {res.p10:.4f}, median: {res.median:.4f}, "
+                f"p90: {res.p90:.4f}, pooled: {str(res.pooled).lower()}}}"
+            )
+            path.write_text(_set_block(path.read_text(), "residuals", block))
+
+
+def micro() -> None:
+    """Fits to micro-benchmarks: fused attention efficiency against sequence length."""
+    from scipy.optimize import curve_fit
+
+    entry = catalog.get("measurement", "flash-attention-2-h100")
+    peak = catalog.get("chip", entry.chip).peak(entry.precision)
+    rows = [r for r in entry.rows if r.causal and r.head_dim == 128]
+    s = np.array([r.seq_len for r in rows], dtype=float)
+    y = np.array([r.flop_rate / peak for r in rows])
+    (e, s0), _ = curve_fit(lambda x, a, b: a * x / (x + b), s, y, p0=[0.35, 500.0])
+    print(f"{entry.name}: efficiency = {e:.3f} x s / (s + {s0:.0f})")
 
 
 if __name__ == "__main__":

@@ -49,9 +49,7 @@ def test_dearer_launch_costs_more_and_the_tornado_moves(orbit: Any) -> None:
     assert dear["cost_to_train_usd"] > base["cost_to_train_usd"]
     assert dear["earth_equivalent"]["tco_usd"] == pytest.approx(base["earth_equivalent"]["tco_usd"])
     row = next(r for r in dear["sensitivities"] if r["parameter"] == "launch.price_per_kg")
-    assert row["usd_per_pflop_day_base"] == pytest.approx(
-        dear["usd_per_pflop_day"]
-    )
+    assert row["usd_per_pflop_day_base"] == pytest.approx(dear["usd_per_pflop_day"])
 
 
 def test_electricity_and_pue_set_the_earth_reference(orbit: Any, earth: Any) -> None:

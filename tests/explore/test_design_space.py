@@ -116,7 +116,12 @@ def test_docs_table_quotes_the_catalog() -> None:
         assert f"{label} {catalog.get('chip', name).tdp:,.0f}" in row
     row = next(line for line in DOC.splitlines() if line.startswith("| price per chip"))
     refs = dict(load_sweep("chip-design-space").references)
-    for label, ref in (("D1 at most", "ai5-board"), ("A100", "a100"), ("H100", "h100"), ("B200", "b200")):
+    for label, ref in (
+        ("D1 at most", "ai5-board"),
+        ("A100", "a100"),
+        ("H100", "h100"),
+        ("B200", "b200"),
+    ):
         assert f"{label} {refs[ref]['vars.usd_per_chip']:,.0f}" in row
 
 

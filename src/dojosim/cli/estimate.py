@@ -99,6 +99,11 @@ def validate(
         "--role",
         help="Only rows of this role (calibration, check, claim, input); repeatable.",
     ),
+    summary_out: bool = typer.Option(
+        False,
+        "--summary",
+        help="With --json: one object with the rows, the summaries and the 80% interval coverage.",
+    ),
 ) -> None:
     """Score the model against every published run and claim in the catalog.
 
@@ -115,12 +120,20 @@ def validate(
                 + nearest(r, v.ROLES)
             )
     scores = v.validate(role or None)
-    if json_out:
+    cover = None
+    if any(s.role == "check" and s.kind == "run" for s in scores):
+        from dojosim.validate.coverage import coverage
+
+        cover = coverage(scores)
+    if json_out and summary_out:
+        doc = {"rows": [s.as_dict() for s in scores], "summary": v.summary(scores)}
+        print_json({**doc, "coverage": cover})
+    elif json_out:
         print_json([s.as_dict() for s in scores])
     else:
         from dojosim.report.tables import console, scores_table
 
-        console().print(scores_table(scores, v.summary(scores)))
+        console().print(scores_table(scores, v.summary(scores), cover))
 
 
 def register(app: typer.Typer) -> None:

@@ -141,7 +141,7 @@ def estimate(
     if interval and calibration is None:
         from dojosim.perf.interval import step_interval
 
-        lo_hi, how = step_interval(sc, result)
+        lo_hi, how = step_interval(sc, result, ev.layout)
         result = replace(result, step_time_interval_s=lo_hi, interval=how)
     return result
 

@@ -121,7 +121,11 @@ def estimates_table(ests: Sequence[Any], title: str) -> Table:
     return t
 
 
-def scores_table(scores: Sequence[Any], summary: dict[str, dict[str, Any]]) -> Table:
+def scores_table(
+    scores: Sequence[Any],
+    summary: dict[str, dict[str, Any]],
+    coverage: dict[str, Any] | None = None,
+) -> Table:
     """Validation: every row's measured, predicted (with units) and error; then per-group summaries.
 
     ``input`` rows (restating one of our inputs) are shown but never summarised; a
@@ -161,10 +165,24 @@ def scores_table(scores: Sequence[Any], summary: dict[str, dict[str, Any]]) -> T
             f"{st['mean_abs_error']:.2%}",
             "",
         )
+        if "median_abs_error" in st:
+            t.add_row("", "", "median |error|", "", "", "", f"{st['median_abs_error']:.2%}", "")
         t.add_row("", "", "max |error|", "", "", "", f"{st['max_abs_error']:.2%}", "")
         failed = st.get("failed") or []
         if failed:
             t.add_row("", "", f"failed: {len(failed)}", "", "", "", "", ", ".join(failed))
+    if coverage and coverage.get("coverage") is not None:
+        t.add_section()
+        t.add_row(
+            f"80% intervals: {coverage['inside']} of {coverage['rows']} check rows inside",
+            "",
+            "coverage",
+            "",
+            "",
+            "",
+            f"{coverage['coverage']:.0%}",
+            "leave one out (docs/estimator.md)",
+        )
     inputs = [s.run for s in scores if s.role == "input"]
     if inputs:
         t.add_section()

@@ -8,12 +8,39 @@ runs that were never fitted).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from dojosim.spec.base import CatalogEntry
+from dojosim.spec.base import CatalogEntry, Frozen
 from dojosim.spec.quantities import Efficiency, Fraction, PosRatio, Seconds
+from dojosim.units import to_si
+
+#: Units of the constants that may carry a range.
+RANGED = {
+    "matmul_efficiency": "dimensionless",
+    "matmul_half_size": "dimensionless",
+    "memory_efficiency": "dimensionless",
+    "kernel_overhead": "time",
+    "flash_attention_efficiency": "dimensionless",
+    "fp8_matmul_efficiency": "dimensionless",
+    "attention_half_seq": "dimensionless",
+    "straggler_cv": "dimensionless",
+}
+
+
+class Residuals(Frozen):
+    """How a family's predictions missed its check rows: quantiles of ``log(predicted step /
+    measured step)`` over ``rows`` rows (``pooled``: every family's rows, for a family with none).
+
+    Written by ``python scripts/calibrate.py --residuals``; a test keeps them current.
+    """
+
+    rows: int
+    p10: float
+    median: float
+    p90: float
+    pooled: bool = False
 
 
 class Calibration(CatalogEntry):
@@ -55,6 +82,29 @@ class Calibration(CatalogEntry):
     fitted_on: list[str] = Field(default_factory=list)
     checked_on: list[str] = Field(default_factory=list)
     what_if: bool = False
+    # Where a constant is an assumption: its (low, high) in SI units, from ``{value, low, high}``.
+    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    residuals: Residuals | None = None
+    # Mean and max |error| of the fit on its calibration rows, and held out model by model
+    # (python scripts/calibrate.py NAME --cross-validate --write).
+    fit_error: dict[str, float] | None = None
+    cross_validation: dict[str, float] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ranges(cls, data: Any) -> Any:
+        """Collect ``low`` and ``high`` of every ``{value, low, high}`` constant into ``ranges``."""
+        if not isinstance(data, dict):
+            return data
+        found = dict(data.get("ranges") or {})
+        for name, kind in RANGED.items():
+            v = data.get(name)
+            if isinstance(v, dict) and "low" in v and "high" in v:
+                lo, hi = to_si(v["low"], kind), to_si(v["high"], kind)
+                if lo > hi:
+                    raise ValueError(f"{name}: low ({lo:g}) is above high ({hi:g})")
+                found[name] = (lo, hi)
+        return {**data, "ranges": found} if found else data
 
 
-__all__ = ["Calibration"]
+__all__ = ["RANGED", "Calibration", "Residuals"]

@@ -234,19 +234,31 @@ def summary(scores: Iterable[Score]) -> dict[str, dict[str, Any]]:
     ]
     units: dict[str, set[str]] = {}
     for s in rows:
-        units.setdefault(s.role, set()).add(s.unit)
+        if s.kind != "run":
+            units.setdefault(s.role, set()).add(s.unit)
     groups: dict[str, list[Score]] = {}
     for s in rows:
-        key = s.role if len(units[s.role]) == 1 else f"{s.role} [{s.unit or 'dimensionless'}]"
+        # Runs' errors are relative errors of one step estimate, whatever the metric; claims
+        # of different quantities are kept apart.
+        if s.kind == "run" or (
+            len(units.get(s.role, set())) <= 1
+            and not any(r.kind == "run" and r.role == s.role for r in rows)
+        ):
+            key = s.role
+        else:
+            key = f"{s.role} [{s.unit or 'dimensionless'}]"
         groups.setdefault(key, []).append(s)
     out: dict[str, dict[str, Any]] = {}
     for key, group in groups.items():
-        errs = [abs(s.error) for s in group]
+        errs = sorted(abs(s.error) for s in group)
         out[key] = {
             "count": len(errs),
             "unit": group[0].unit,
             "mean_abs_error": sum(errs) / len(errs),
-            "max_abs_error": max(errs),
+            "median_abs_error": errs[len(errs) // 2]
+            if len(errs) % 2
+            else (errs[len(errs) // 2 - 1] + errs[len(errs) // 2]) / 2,
+            "max_abs_error": errs[-1],
             "failed": [s.run for s in group if s.within is False],
         }
     return out
