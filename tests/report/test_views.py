@@ -42,6 +42,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_estimate_rows_follow_the_document(doc: dict[str, Any]) -> None:
+    doc = dict(doc, step_time_interval_s=None)
     rows = {r["label"]: r for r in views.estimate_rows(doc)}
     assert rows["step time"]["values"] == [site_figures.number(doc["step_time_s"])]
     assert rows["MFU"]["unit"] == "%" and "step time, likely range" not in rows

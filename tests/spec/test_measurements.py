@@ -19,7 +19,7 @@ ENTRIES = catalog.names("measurement")
 
 def test_every_kind_of_measurement_is_there() -> None:
     types = {catalog.get("measurement", n).type for n in ENTRIES}
-    assert types == {"alltoall", "grouped-gemm", "routing-imbalance"}
+    assert types == {"alltoall", "grouped-gemm", "routing-imbalance", "attention"}
 
 
 @pytest.mark.parametrize("name", ENTRIES)
