@@ -141,7 +141,34 @@ def _inherited(kind: str, name: str, seen: tuple[str, ...] = ()) -> dict[str, An
     for key in INHERITED:
         if key not in data and key in parent:
             data[key] = parent[key]
-    return data
+    return _scaled(data, parent, str(path(kind, name)))
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, dict):
+        value = value.get("value", value)
+    return float(value)
+
+
+def _scaled(data: dict[str, Any], parent: dict[str, Any], file: str) -> dict[str, Any]:
+    """Resolve constants written ``{value_of: "base.FIELD" | "FIELD", times: x}``: a ratio to the
+    base calibration's constant (or to one of this entry's), so a refit of the base carries
+    over (a Hopper efficiency is the Ampere fit times a measured Hopper/Ampere ratio)."""
+    out = dict(data)
+    for _ in range(2):  # a field may refer to another scaled field of the same entry
+        for key, value in list(out.items()):
+            if not (isinstance(value, dict) and "value_of" in value):
+                continue
+            ref = str(value["value_of"])
+            src, field = (parent, ref[5:]) if ref.startswith("base.") else (out, ref)
+            target = src.get(field)
+            if isinstance(target, dict) and "value_of" in target:
+                continue  # resolved on the next pass
+            if target is None:
+                raise SpecError(f"value_of names no constant {ref!r}", file=file, field=key)
+            out[key] = {**value, "value": _number(target) * float(value["times"])}
+            out[key].pop("value_of")
+    return out
 
 
 @functools.cache

@@ -168,16 +168,20 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
         b = s.backward + s.recompute + s.comm_backward + s.comm_recompute
         send_f = send_b = 0.0
         if p > 1:
-            hop = p2p_time(hop_fab, s.output, st["pipeline"])
-            send_f = (v if i < p - 1 else v - 1) * hop
-            send_b = (v if i > 0 else v - 1) * hop
+            # activations forward (this stage's output), their gradients backward (the shape
+            # of the previous stage's output); each virtual stage adds a boundary
+            hop_f = p2p_time(hop_fab, s.output, st["pipeline"])
+            hop_b = p2p_time(hop_fab, sums[i - 1].output if i else s.output, st["pipeline"])
+            send_f = (v if i < p - 1 else v - 1) * hop_f
+            send_b = (v if i > 0 else v - 1) * hop_b
         exposed = 0.0
         if d * inner > 1:
             for ev in events:
                 if ev.per == "micro":
                     calls = ctx.fw.calls(s.params, lay.stage_layers[i], d)
                     t = reduce_time(ev.kind, s.params * ev.bytes_per_param, calls)
-                    exposed += max(0.0, t - (f if ev.window == "forward" else b))
+                    window = (f if ev.window == "forward" else b) * lay.overlap_data_parallel
+                    exposed += max(0.0, t - window)
         fwd.append(f + send_f)
         bwd.append(b + send_b + exposed)
         sends.append(send_f + send_b)
@@ -200,11 +204,14 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
                         red += t
                     else:
                         gat += t
-        if tied and i in (0, p - 1):
-            emb = ctx.embedding_params / lay.tensor
-            red += coll("all_reduce", emb * ctx.precision.grad_comm, 2, (p - 1) * st["pipeline"])
         window = (bwd[i] - sends[i]) if lay.overlap_data_parallel else 0.0
-        dp_end.append(pipe.total - pipe.early[i] + max(0.0, red - window))
+        end = pipe.total - pipe.early[i] + max(0.0, red - window)
+        if tied and i in (0, p - 1):
+            # the tied embedding's gradient, all-reduced between the first and last stage after
+            # the data-parallel reduction (Megatron's finalize_model_grads): never overlapped
+            emb = ctx.embedding_params / lay.tensor
+            end += coll("all_reduce", emb * ctx.precision.grad_comm, 2, (p - 1) * st["pipeline"])
+        dp_end.append(end)
         local = s.params / (d if lay.zero >= 1 else 1)
         opt_end.append(dp_end[-1] + local * update + 3 * cm.kernel_overhead)
         gwin = fwd[i] if lay.overlap_data_parallel else 0.0

@@ -1,0 +1,77 @@
+"""Runnable layouts: each framework's rules (mapping/frameworks.py), checked by hand."""
+
+from __future__ import annotations
+
+from dojosim.mapping.frameworks import FRAMEWORKS, stage_splits
+from dojosim.mapping.layout import Layout, Shape, layout_problems
+
+GPT3 = Shape(layers=96, heads=96, kv_heads=96, ffn=49152, seq_len=2048)
+
+
+def _lay(**kw: object) -> Layout:
+    base = dict(
+        tensor=8, pipeline=8, data=16, micro_batch=1, global_batch=1536, interleave=1,
+        sequence_parallel=True, recompute="selective", zero=1, stage_layers=(12,) * 8,
+    )  # fmt: skip
+    base.update(kw)
+    return Layout(**base)  # type: ignore[arg-type]
+
+
+def fields(lay: Layout, fw: str = "megatron", given: bool = False) -> set[str]:
+    return {f for f, _ in layout_problems(lay, GPT3, FRAMEWORKS[fw], given_stage_layers=given)}
+
+
+def test_megatron_interleave_must_divide_the_layers_of_a_stage() -> None:
+    """v = 7 on 12 layers per stage is what the old search picked; Megatron refuses it."""
+    assert "interleave" in fields(_lay(interleave=7))
+    assert "interleave" not in fields(_lay(interleave=6))  # 12 % 6 == 0 and m = 96 = 12 x 8
+
+
+def test_megatron_interleave_needs_micro_batches_divisible_by_pipeline() -> None:
+    lay = _lay(interleave=3, data=16, micro_batch=2)  # m = 1536 / 32 = 48, 48 % 8 == 0
+    assert fields(lay) == set()
+    lay = _lay(interleave=3, data=16, micro_batch=3)  # m = 32, fine too
+    assert fields(lay) == set()
+    lay = _lay(interleave=3, data=64, micro_batch=4)  # m = 6, not divisible by 8
+    assert "interleave" in fields(lay)
+
+
+def test_interleaving_needs_more_than_two_stages() -> None:
+    lay = _lay(pipeline=2, data=64, stage_layers=(48, 48), interleave=2)
+    assert "interleave" in fields(lay)
+
+
+def test_zero_by_framework() -> None:
+    assert "zero" in fields(_lay(zero=2))  # Megatron: 0, 1 or 3 (Megatron-FSDP)
+    assert "zero" in fields(_lay(zero=3))  # ... and 3 only without a pipeline
+    assert "zero" in fields(_lay(zero=2), "deepspeed")  # ZeRO-2/3 and pipelines do not mix
+    assert "zero" not in fields(_lay(zero=2, pipeline=1, data=128, stage_layers=(96,)), "deepspeed")
+    assert "zero" in fields(_lay(zero=1), "fsdp")  # FSDP has no ZeRO-1
+
+
+def test_tensor_must_divide_heads_and_ffn() -> None:
+    assert "tensor" in fields(_lay(tensor=5, data=24))
+
+
+def test_stage_splits_even_or_one_shorter_at_both_ends() -> None:
+    mega = FRAMEWORKS["megatron"]
+    assert stage_splits(mega, 96, 8) == [(12,) * 8]
+    # Llama 3 405B: 126 layers on 16 stages, the embedding and the loss counted as layers
+    assert stage_splits(mega, 126, 16) == [(7, *(8,) * 14, 7)]
+    assert stage_splits(mega, 97, 8) == []  # neither even nor (97 + 2) / 8
+    assert stage_splits(FRAMEWORKS["deepspeed"], 126, 16) == []
+
+
+def test_fsdp_interleaves_uneven_stages() -> None:
+    lay = _lay(pipeline=16, data=8, stage_layers=(7, *(8,) * 14, 7), interleave=4, zero=2)
+    llama = Shape(126, 128, 8, 53248, 8192)
+    fw = FRAMEWORKS["fsdp"]
+    assert layout_problems(lay, llama, fw, given_stage_layers=True) == []
+    assert layout_problems(lay, llama, FRAMEWORKS["megatron"], given_stage_layers=True)
+
+
+def test_megatron_bucket_sizes() -> None:
+    mega = FRAMEWORKS["megatron"]
+    assert mega.calls(1e9, 12, 8) == 25  # 1e9 / 40e6
+    assert mega.calls(1e9, 12, 100) == 10  # bucket max(40e6, 1e6 x 100) = 100e6
+    assert FRAMEWORKS["fsdp"].calls(1e9, 12, 8) == 12  # one collective per layer

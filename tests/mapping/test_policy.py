@@ -1,0 +1,76 @@
+"""The precision/ZeRO policy: memory and traffic from one object, checked by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from dojosim.mapping.policy import Policy
+
+P, D, LAYER = 1e9, 8, 1e8  # parameters on a chip, data-parallel ranks, parameters per layer
+
+
+def test_zero_0_keeps_everything_and_all_reduces_once_per_step() -> None:
+    pol = Policy.of("bf16", 0)
+    m = pol.memory(P, D, LAYER)
+    assert (m.weights, m.gradients, m.optimizer, m.transient) == (2e9, 4e9, 12e9, 0.0)
+    (ev,) = pol.comm()
+    assert (ev.kind, ev.bytes_per_param, ev.per, ev.window) == (
+        "all_reduce",
+        4.0,
+        "step",
+        "backward",
+    )
+
+
+def test_zero_1_is_megatrons_distributed_optimizer() -> None:
+    """6 + 12/d bytes per parameter (Megatron docs, dist_optimizer.md); full gradient buffer,
+    reduce-scattered once per step, weights all-gathered after the update."""
+    pol = Policy.of("bf16", 1)
+    m = pol.memory(P, D, LAYER)
+    assert m.weights + m.gradients + m.optimizer == pytest.approx(P * (6 + 12 / D))
+    rs, ag = pol.comm()
+    assert (rs.kind, rs.per, rs.window, rs.bytes_per_param) == (
+        "reduce_scatter",
+        "step",
+        "backward",
+        4,
+    )
+    assert (ag.kind, ag.per, ag.window, ag.bytes_per_param) == ("all_gather", "step", "forward", 2)
+
+
+def test_zero_2_shards_gradients_and_pays_per_micro_batch() -> None:
+    """DeepSpeed ZeRO-2 reduces every micro-batch (engine.py: 'ZeRO stage >= 2 communicates
+    during non gradient accumulation boundaries as well'): no free lunch over ZeRO-1."""
+    pol = Policy.of("bf16", 2)
+    m = pol.memory(P, D, LAYER)
+    assert m.gradients == 4e9 / D
+    assert m.transient == 2 * LAYER * 4  # double-buffered reduce of one layer
+    rs, _ = pol.comm()
+    assert (rs.kind, rs.per) == ("reduce_scatter", "micro")
+
+
+def test_zero_3_shards_weights_and_gathers_twice_per_micro_batch() -> None:
+    pol = Policy.of("bf16", 3)
+    m = pol.memory(P, D, LAYER)
+    assert m.weights == 2e9 / D
+    assert m.transient == 2 * LAYER * 4 + 2 * LAYER * 2  # reduce buffers + two gathered layers
+    kinds = [(e.kind, e.per, e.window) for e in pol.comm()]
+    assert kinds == [
+        ("all_gather", "micro", "forward"),
+        ("all_gather", "micro", "backward"),
+        ("reduce_scatter", "micro", "backward"),
+    ]
+
+
+def test_one_replica_shards_nothing() -> None:
+    m = Policy.of("bf16", 3).memory(P, 1, LAYER)
+    assert (m.weights, m.gradients, m.optimizer, m.transient) == (2e9, 4e9, 12e9, 0.0)
+
+
+def test_fp16_reduces_in_16_bits_and_fp8_keeps_weight_copies() -> None:
+    assert Policy.of("fp16", 0).comm()[0].bytes_per_param == 2
+    fp8 = Policy.of("fp8", 1)
+    assert fp8.memory(P, 1, LAYER).weights == P * (2 + 2)  # bf16 weights + FP8 copy and transpose
+    # read grad twice (update, norm), read+write master and moments, write bf16 and FP8 weights
+    assert fp8.update_bytes() == 2 * 4 + 2 * 12 + 2 + 2
+    assert fp8.precision.attention == "bf16"  # attention stays in 16 bits
