@@ -122,8 +122,14 @@ def _resolve_model(sf: ScenarioFile, file: str | None) -> Scenario:
     if sf.seq_len is not None:
         model = model.model_copy(update={"seq_len": sf.seq_len})
     shared = _shared(sf, file)
+    from dojosim.spec.published import best_mfu
+
+    best = best_mfu(shared["chip"].name)
     scenario: Scenario = _validated(
-        lambda: Scenario(model=model, flash_attention=sf.flash_attention, **shared), file
+        lambda: Scenario(
+            model=model, flash_attention=sf.flash_attention, published_best_mfu=best, **shared
+        ),
+        file,
     )
     return scenario
 

@@ -102,6 +102,8 @@ class Scenario(Frozen):
     framework: Framework = "megatron"
     hierarchy: Hierarchy | None = None
     collectives: CollectiveLibrary | None = None
+    # (MFU, run) of the best published run of a transformer on this chip (spec.published)
+    published_best_mfu: tuple[float, str] | None = None
     flash_attention: bool = True
     site: SiteSection | None = None
     cost: CostSection | None = None
