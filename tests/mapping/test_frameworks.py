@@ -36,9 +36,11 @@ def test_megatron_interleave_needs_micro_batches_divisible_by_pipeline() -> None
     assert "interleave" in fields(lay)
 
 
-def test_interleaving_needs_more_than_two_stages() -> None:
-    lay = _lay(pipeline=2, data=64, stage_layers=(48, 48), interleave=2)
+def test_interleaving_needs_a_pipeline() -> None:
+    lay = _lay(pipeline=1, data=128, stage_layers=(96,), interleave=2)
     assert "interleave" in fields(lay)
+    lay = _lay(pipeline=2, data=64, stage_layers=(48, 48), interleave=2)  # --overlap-p2p-comm
+    assert "interleave" not in fields(lay)
 
 
 def test_zero_by_framework() -> None:

@@ -45,6 +45,10 @@ def demo(json_out: bool = JSON_OPT) -> None:
         results.append(run_estimate(str(scenarios.path(name))))
     sys.stderr.write("estimating the Dojo comparison ...\n")
     dojo = dojo_section()
+    from dojosim.report.frontier_demo import frontier_section, frontier_table
+
+    sys.stderr.write("estimating the frontier (DeepSeek-V3 on five machines) ...\n")
+    frontier = frontier_section()
     sys.stderr.write("simulating goodput on Earth and in orbit ...\n")
     gp = goodput_summary()
     scaling = _demo_sweep()
@@ -54,6 +58,7 @@ def demo(json_out: bool = JSON_OPT) -> None:
             {
                 "scenarios": [e.as_dict() for e in results],
                 "dojo": dojo,
+                "frontier": frontier,
                 "goodput": gp,
                 "sweep": rows,
             }
@@ -65,6 +70,7 @@ def demo(json_out: bool = JSON_OPT) -> None:
         out.print(estimates_table(results, "dojosim demo: built-in scenarios"))
         for table in dojo_tables(dojo):
             out.print(table)
+        out.print(frontier_table(frontier))
         out.print(goodput_line(gp), soft_wrap=True)
         if scaling is not None:
             from dojosim.report.explore_tables import rows_table

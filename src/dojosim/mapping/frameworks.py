@@ -14,9 +14,12 @@ Megatron-LM / Megatron-Core (``megatron``; NVIDIA/Megatron-LM,
 * pipeline stages hold equal numbers of layers (``num_layers`` divisible by the
   pipeline size), or the first and last stage one layer fewer each, the embedding
   and the loss counted as a layer (``--account-for-embedding-in-pipeline-split``,
-  ``--account-for-loss-in-pipeline-split``), or a list the user gives;
-* the interleaved schedule needs a pipeline > 2, layers per stage divisible by the
-  virtual stages (``num_layers_per_virtual_pipeline_stage``) and micro-batches
+  ``--account-for-loss-in-pipeline-split``), or, where neither divides, the most even
+  split (``--pipeline-model-parallel-layout`` takes any layer counts), or a list the
+  user gives;
+* the interleaved schedule needs a pipeline > 2, or > 1 with ``--overlap-p2p-comm``
+  (on in NeMo's and Megatron-Bridge's recipes, so taken here), layers per stage divisible by
+  the virtual stages (``num_layers_per_virtual_pipeline_stage``) and micro-batches
   divisible by the pipeline size (``forward_backward_pipelining_with_interleaving``);
 * data parallelism with ZeRO stage 0, 1 (the distributed optimizer) or 3
   (Megatron-FSDP, ``megatron/core/distributed/fsdp``, sharding optimizer state,
@@ -80,7 +83,7 @@ class Framework:
     partial_recompute: bool  # recompute only some layers of a stage in full
     interleave_even: bool = True  # virtual stages must split each stage's layers evenly
     kv_divisible: bool = True  # tensor must divide the key/value heads (no replication)
-    order: RankOrder = ("tensor", "data", "pipeline")
+    order: RankOrder = ("tensor", "context", "data", "pipeline")
     # How gradients and gathered weights travel: in buckets of ``bucket`` parameters (plus
     # ``bucket_per_rank`` per data-parallel rank), or one collective per layer (``per_layer``).
     bucket: float = 40e6
@@ -105,7 +108,14 @@ FRAMEWORKS: dict[str, Framework] = {
         "maxtext", (0, 3), False, True, False, 3, False, kv_divisible=False, per_layer=True
     ),
     "dojo": Framework(
-        "dojo", (0, 1), False, True, False, 1, False, order=("tensor", "pipeline", "data")
+        "dojo",
+        (0, 1),
+        False,
+        True,
+        False,
+        1,
+        False,
+        order=("tensor", "context", "pipeline", "data"),
     ),
 }
 
@@ -114,8 +124,14 @@ def framework(name: str) -> Framework:
     return FRAMEWORKS[name]
 
 
-def stage_splits(fw: Framework, layers: int, pipeline: int) -> list[tuple[int, ...]]:
-    """The layer counts per stage a framework can lay out on ``pipeline`` stages (auto)."""
+def stage_splits(
+    fw: Framework, layers: int, pipeline: int, layout: bool = True
+) -> list[tuple[int, ...]]:
+    """The layer counts per stage a framework can lay out on ``pipeline`` stages.
+
+    ``layout``: also Megatron's most even split through a pipeline layout (taken where the
+    pipeline size is given; ``auto`` keeps to the standard splits).
+    """
     if pipeline == 1:
         return [(layers,)]
     out: list[tuple[int, ...]] = []
@@ -125,8 +141,9 @@ def stage_splits(fw: Framework, layers: int, pipeline: int) -> list[tuple[int, .
         n = (layers + 2) // pipeline
         if n > 1:
             out.append((n - 1, *(n,) * (pipeline - 2), n - 1))
-    if fw.name in ("dojo",) and not out and pipeline <= layers:
-        # the spatial compiler balances stages by time; any contiguous split runs
+    if (fw.name == "dojo" or (fw.name == "megatron" and layout)) and not out and pipeline <= layers:
+        # Tesla's compiler balances stages by time; Megatron-Core takes any layer counts per
+        # stage through --pipeline-model-parallel-layout: the most even split
         base, extra = divmod(layers, pipeline)
         out.append(tuple(base + (1 if i < extra else 0) for i in range(pipeline)))
     return out
@@ -191,9 +208,11 @@ def problems(
     if v > 1:
         if not fw.interleave:
             out.append(("interleave", f"{fw.name} has no interleaved pipeline schedule"))
-        if p <= 2:
-            out.append(("interleave", f"the interleaved schedule needs pipeline > 2 (got {p})"))
-        if fw.interleave_even and any(n % v for n in stage_layers):
+        if p < 2:
+            out.append(("interleave", f"the interleaved schedule needs pipeline > 1 (got {p})"))
+        even = len(set(stage_layers)) == 1  # uneven splits come from a pipeline layout, which
+        # places any number of layers on each virtual stage
+        if fw.interleave_even and even and any(n % v for n in stage_layers):
             out.append(
                 (
                     "interleave",

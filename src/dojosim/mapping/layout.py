@@ -31,11 +31,14 @@ class Layout:
     overlap_data_parallel: bool = True
     recompute_layers: int | None = None
     schedule: str = "1f1b"
+    context: int = 1
+    expert: int = 1
+    expert_tensor: int = 1
 
     @property
     def chips(self) -> int:
-        """Chips the layout uses: tensor x pipeline x data."""
-        return self.tensor * self.pipeline * self.data
+        """Chips the layout uses: tensor x context x pipeline x data."""
+        return self.tensor * self.context * self.pipeline * self.data
 
     @property
     def micro_batches(self) -> int:
@@ -64,6 +67,9 @@ class Layout:
             "stage_layers": list(self.stage_layers),
             "micro_batches": self.micro_batches,
             "schedule": self.schedule,
+            "context": self.context,
+            "expert": self.expert,
+            "expert_tensor": self.expert_tensor,
             "chips_used": self.chips,
         }
 
@@ -77,6 +83,7 @@ class Shape:
     kv_heads: int
     ffn: int
     seq_len: int
+    experts: int = 1
 
 
 def layout_problems(
@@ -109,6 +116,7 @@ def layout_problems(
     if lay.interleave > 1 and lay.pipeline == 1:
         out.append(("interleave", "interleaving needs pipeline > 1"))
         return out
+    out += _moe_problems(lay, shape)
     out += problems(
         fw,
         tensor=lay.tensor,
@@ -125,6 +133,45 @@ def layout_problems(
         seq_len=shape.seq_len,
         given_stage_layers=given_stage_layers,
     )
+    return out
+
+
+def _moe_problems(lay: Layout, shape: Shape) -> list[tuple[str, str]]:
+    """Expert, context and schedule rules (Megatron-Core's parallel folding; DualPipe)."""
+    out: list[tuple[str, str]] = []
+    ep, etp, cp = lay.expert, lay.expert_tensor, lay.context
+    if ep > 1 and shape.experts <= 1:
+        out.append(("expert", f"expert ({ep}) needs a mixture-of-experts model"))
+    elif shape.experts % ep:
+        out.append(("expert", f"expert ({ep}) must divide the {shape.experts} experts"))
+    folded = lay.data * cp * lay.tensor
+    if folded % (ep * etp):
+        out.append(
+            (
+                "expert",
+                f"expert x expert_tensor ({ep} x {etp}) must divide data x context x tensor "
+                f"({lay.data} x {cp} x {lay.tensor} = {folded})",
+            )
+        )
+    if cp > 1 and shape.seq_len % (2 * cp):
+        out.append(
+            (
+                "context",
+                f"the sequence ({shape.seq_len}) must split into 2 x context ({2 * cp}) chunks "
+                "(causal load balancing)",
+            )
+        )
+    m, p = lay.micro_batches, lay.pipeline
+    if lay.schedule == "dualpipe" and (p % 2 or m < 2 * p):
+        out.append(
+            (
+                "schedule",
+                f"DualPipe needs an even pipeline and at least 2 x pipeline micro-batches "
+                f"(pipeline {p}, {m} micro-batches)",
+            )
+        )
+    if lay.schedule == "zero-bubble" and m < p:
+        out.append(("schedule", f"zero-bubble needs at least {p} micro-batches (has {m})"))
     return out
 
 

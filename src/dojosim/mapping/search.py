@@ -15,7 +15,10 @@ range over every value the framework (:mod:`dojosim.mapping.frameworks`) can run
 * sequence_parallel: on and off (tensor > 1, where the framework has it);
 * recompute: none, selective, full, and (where the framework can) full on only
   some layers of each stage;
-* zero: every stage the framework runs with this pipeline size.
+* zero: every stage the framework runs with this pipeline size;
+* context: powers of two keeping 2,048 tokens per chip or more;
+* expert: every divisor of the experts that folds into data x context x tensor;
+* schedule: 1F1B (or interleaved, by the interleave), zero-bubble and DualPipe.
 
 Candidates come grouped as :class:`Family` (tensor, pipeline, data, split, micro-
 batch, sequence parallelism) whose members differ in interleave, ZeRO and
@@ -25,7 +28,7 @@ recomputation, so the estimator can bound a whole family before timing it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import product
 from typing import Any, cast
 
@@ -37,6 +40,7 @@ from dojosim.spec.scenario import Parallelism
 MAX_MICRO_BATCH = 16  # sequences; a network's samples are capped at NETWORK_MICRO_BATCH
 NETWORK_MICRO_BATCH = 64
 MAX_NETWORK_STAGES = 64
+CONTEXT_TOKENS = 2048  # auto context parallelism keeps at least this many tokens per chip
 
 
 def divisors(n: int, limit: int | None = None) -> list[int]:
@@ -92,16 +96,20 @@ class Family:
     zeros: tuple[int, ...]
     recomputes: tuple[str, ...]  # in order of increasing time: the first that fits is best
     partial: bool  # also try full recomputation of only some layers per stage
+    context: int = 1
+    expert: int = 1
+    expert_tensor: int = 1
+    schedules: tuple[str, ...] = ("1f1b",)  # beyond 1F1B/interleaved (set by the interleave)
 
     @property
     def chips(self) -> int:
-        return self.tensor * self.pipeline * self.data
+        return self.tensor * self.context * self.pipeline * self.data
 
     @property
     def size(self) -> int:
         """Layouts the family holds (each partial count counted once)."""
         rc = len(self.recomputes) + (max(self.stage_layers) - 1 if self.partial else 0)
-        return len(self.interleaves) * len(self.zeros) * max(rc, 1)
+        return (len(self.interleaves) + len(self.schedules) - 1) * len(self.zeros) * max(rc, 1)
 
 
 def _auto(value: Any) -> bool:
@@ -132,16 +140,57 @@ def families(
             tensors = tensor_sizes(system, chips, shape, fw)
     else:
         tensors = [cast(int, par.tensor)]
-    for t in tensors:
+    for t, cp in product(tensors, _contexts(par, shape, network)):
         if _auto(par.pipeline):
             limit = min(shape.layers, MAX_NETWORK_STAGES) if network else shape.layers
-            pipes = [p for p in range(1, limit + 1) if t * p <= chips]
+            pipes = [p for p in range(1, limit + 1) if t * cp * p <= chips]
         else:
             pipes = [cast(int, par.pipeline)]
         for p in pipes:
             for split in _splits(par, fw, shape, p, network):
-                for d in _datas(par, chips, t, p, gb):
-                    yield from _members(par, fw, shape, network, t, p, d, split)
+                for d in _datas(par, chips, t * cp, p, gb):
+                    for ep in _experts(par, shape, t, cp, d):
+                        for fam in _members(par, fw, shape, network, t, p, d, split):
+                            yield replace(
+                                fam,
+                                context=cp,
+                                expert=ep,
+                                expert_tensor=par.expert_tensor,
+                                schedules=_schedules(par, fw, p),
+                            )
+
+
+def _contexts(par: Parallelism, shape: Shape, network: bool) -> list[int]:
+    """Context-parallel sizes: as given, or powers of two leaving 2,048 tokens per chip."""
+    if not _auto(par.context):
+        return [cast(int, par.context)]
+    if network:
+        return [1]
+    out, c = [1], 2
+    while shape.seq_len % (2 * c) == 0 and shape.seq_len // c >= CONTEXT_TOKENS:
+        out.append(c)
+        c *= 2
+    return out
+
+
+def _experts(par: Parallelism, shape: Shape, t: int, cp: int, d: int) -> list[int]:
+    """Expert-parallel sizes: as given, or every divisor of the experts that folds into
+    data x context x tensor (Megatron-Core's parallel folding)."""
+    if not _auto(par.expert):
+        return [cast(int, par.expert)]
+    folded = d * cp * t // max(par.expert_tensor, 1)
+    return [e for e in divisors(shape.experts) if folded % e == 0] or [1]
+
+
+def _schedules(par: Parallelism, fw: Framework, p: int) -> tuple[str, ...]:
+    """Schedules besides 1F1B and interleaving (which the interleave knob chooses)."""
+    if par.schedule is None:
+        return ("1f1b",)
+    if not _auto(par.schedule):
+        return (cast(str, par.schedule),)
+    if p == 1 or not fw.interleave:
+        return ("1f1b",)
+    return ("1f1b", "zero-bubble", "dualpipe")
 
 
 def _spatial_sizes(system: SystemSpec, chips: int) -> list[int]:
@@ -163,7 +212,7 @@ def _splits(
         return [tuple(par.stage_layers)]
     if network:
         return [(0,) * p]  # balanced by time later (the estimator knows the layer times)
-    return stage_splits(fw, shape.layers, p)
+    return stage_splits(fw, shape.layers, p, layout=not _auto(par.pipeline))
 
 
 def _datas(par: Parallelism, chips: int, t: int, p: int, gb: int) -> list[int]:

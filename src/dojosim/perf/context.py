@@ -18,7 +18,7 @@ from dojosim.mapping.frameworks import Framework, framework
 from dojosim.mapping.layout import Layout, Shape
 from dojosim.mapping.policy import PRECISIONS, Precision
 from dojosim.perf.compute import EIGHT_BIT, ComputeModel
-from dojosim.perf.units import OpTable, UnitCost, block, embedding, head, network_layers
+from dojosim.perf.units import Groups, OpTable, UnitCost, block, embedding, head, network_layers
 from dojosim.spec.calibration import Calibration
 from dojosim.spec.hardware import Hierarchy
 from dojosim.spec.scenario import NetworkScenario, Scenario
@@ -58,6 +58,7 @@ class StageSum:
     largest_params: float  # the largest unit (what ZeRO-3 gathers at once)
     largest_matrix: float  # the largest weight matrix (what off-chip streaming buffers)
     output: float  # bytes the stage sends to the next
+    expert_params: float = 0.0  # of ``params``, the routed experts'
 
     @classmethod
     def of(cls, stage: Stage) -> StageSum:
@@ -79,6 +80,7 @@ class StageSum:
             max((u.params for u, _ in units), default=0.0),
             max((u.largest_matrix for u, _ in units), default=0.0),
             stage[-1][0].output if stage else 0.0,
+            add("expert_params"),
         )
 
 
@@ -120,19 +122,42 @@ class Context:
             self.collectives[key] = t
         return t
 
-    def layer_shape(self, lay: Layout) -> LayerShape:
+    def layer_shape(self, lay: Layout, moe: bool = False) -> LayerShape:
+        """The per-chip shape of a block of ``lay`` (``moe``: a mixture-of-experts block)."""
+        from dojosim.spec.routing import rank_imbalance
+
         sc = self.sc
         assert isinstance(sc, Scenario)
         p = self.precision
         cast = 1.0 if p.matmul in EIGHT_BIT else 0.0
+        s = sc.model.seq_len
+        cp = lay.context
+        imbalance = rank_imbalance(sc.routing, sc.model.experts, lay.expert) if moe else 1.0
         return LayerShape(
             lay.micro_batch,
-            sc.model.seq_len,
+            s // cp,
             lay.tensor,
             lay.sequence_parallel,
             sc.flash_attention,
             p.activation,
             cast,
+            keys=s if cp > 1 else 0,
+            moe=moe,
+            ep=lay.expert if moe else 1,
+            etp=lay.expert_tensor if moe else 1,
+            imbalance=imbalance,
+        )
+
+    def groups(self, lay: Layout) -> Groups:
+        """Where the context- and expert-parallel groups sit in the rank order."""
+        from dojosim.perf.units import Groups
+
+        eight = self.precision.matmul in EIGHT_BIT
+        return Groups(
+            context_stride=lay.tensor,
+            expert_stride=lay.tensor * lay.context,
+            overlap_a2a=lay.schedule == "dualpipe",
+            dispatch_bytes=1.0 if eight else self.precision.activation,
         )
 
     def stages(self, lay: Layout, fab: Fabric | None = None) -> list[Stage]:
@@ -155,15 +180,23 @@ class Context:
                 hit = self.units[net_key] = self._network_sums(lay)
             return hit
         sh = self.layer_shape(lay)
-        whole = ("sums", sh, lay.recompute, lay.recompute_layers, lay.stage_layers)
+        whole = (
+            "sums", sh, lay.recompute, lay.recompute_layers, lay.stage_layers, lay.expert,
+            lay.expert_tensor, lay.schedule,
+        )  # fmt: skip
         found = self.units.get(whole)
         if found is not None:
             return found
         p = lay.pipeline
         out = []
         stages: list[Stage] | None = None
+        first = 0
         for i, n in enumerate(lay.stage_layers):
-            key = ("sum", sh, lay.recompute, n, lay.recomputed(i), i == 0, i == p - 1, p > 1)
+            key = (
+                "sum", sh, lay.recompute, n, lay.recomputed(i), i == 0, i == p - 1, p > 1,
+                self._moe_pattern(first, n), lay.expert, lay.expert_tensor, lay.schedule,
+            )  # fmt: skip
+            first += n
             hit = self.units.get(key)
             if hit is None:
                 if stages is None:
@@ -172,6 +205,13 @@ class Context:
             out.append(hit)
         self.units[whole] = out
         return out
+
+    def _moe_pattern(self, first: int, n: int) -> tuple[bool, ...] | None:
+        """Which of layers ``first .. first + n`` are mixture-of-experts layers (None: dense)."""
+        sc = self.sc
+        if not isinstance(sc, Scenario) or not sc.model.is_moe:
+            return None
+        return tuple(sc.model.is_moe_layer(first + j) for j in range(n))
 
     def _cached(self, key: Any, fab: Fabric | None, build: Any) -> Any:
         if fab is not None:
@@ -184,23 +224,35 @@ class Context:
     def _transformer_stages(self, lay: Layout, fab: Fabric | None) -> list[Stage]:
         sc = self.sc
         assert isinstance(sc, Scenario)
-        m, sh, cm = sc.model, self.layer_shape(lay), self.cm
+        m, cm, g = sc.model, self.cm, self.groups(lay)
         others = "none" if lay.recompute == "full" else lay.recompute
-        full = self._cached((sh, "full"), fab, lambda f: block(m, sh, "full", cm, f))
-        rest = self._cached((sh, others), fab, lambda f: block(m, sh, others, cm, f))
+        kinds = {}
+        for moe in {m.is_moe_layer(i) for i in range(m.layers)}:
+            sh = self.layer_shape(lay, moe)
+            kinds[moe] = (
+                self._cached((sh, g, "full"), fab, lambda f, sh=sh: block(m, sh, "full", cm, f, g)),
+                self._cached((sh, g, others), fab, lambda f, sh=sh: block(m, sh, others, cm, f, g)),
+            )
+        sh = self.layer_shape(lay)
         emb = self._cached((sh, "embedding"), fab, lambda f: embedding(m, sh, cm, f))
         p = lay.pipeline
         copy = p > 1 or not m.tied_embeddings
         top = self._cached((sh, "head", copy), fab, lambda f: head(m, sh, cm, f, copy))
         out: list[Stage] = []
+        start = 0
         for i, n in enumerate(lay.stage_layers):
-            k = lay.recomputed(i)
-            stage: Stage = [(full, k), (rest, n - k)]
+            k = lay.recomputed(i)  # the stage's first k layers are recomputed in full
+            count: dict[tuple[bool, bool], int] = {}
+            for j in range(n):
+                key = (m.is_moe_layer(start + j), j < k)
+                count[key] = count.get(key, 0) + 1
+            stage: Stage = [(kinds[moe][0 if full else 1], c) for (moe, full), c in count.items()]
             if i == 0:
                 stage.insert(0, (emb, 1))
             if i == p - 1:
                 stage.append((top, 1))
             out.append(stage)
+            start += n
         return out
 
     def _network_stages(self, lay: Layout, fab: Fabric | None) -> list[Stage]:
@@ -308,7 +360,7 @@ def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = No
         shape = Shape(len(w.layers), 0, 0, 0, 0)  # no heads: tensor splits feature maps
         return Context(sc, cm, fab, prec, framework(sc.framework), cal, sc.hierarchy, shape, w)
     m = sc.model
-    shape = Shape(m.layers, m.heads, m.n_kv_heads, m.ffn, m.seq_len)
+    shape = Shape(m.layers, m.heads, m.n_kv_heads, m.ffn, m.seq_len, m.experts)
     return Context(sc, cm, fab, prec, framework(sc.framework), cal, sc.hierarchy, shape, None)
 
 

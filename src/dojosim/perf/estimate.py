@@ -104,13 +104,6 @@ def estimate(
     calibration (for fitting and what-ifs); ``interval`` adds the 80% interval.
     """
     sc = _load(scenario, workload)
-    if isinstance(sc, Scenario) and sc.model.experts > 1:
-        raise SpecError(
-            "mixture-of-experts models are described by the schema but expert parallelism is not "
-            "modelled yet",
-            file=sc.source_file,
-            field="model.experts",
-        )
     system = sc.system
     beyond = any(t.size is None and not t.shortcut for t in system.network[1:])
     if system.max_chips is not None and sc.chips > system.max_chips and not beyond:

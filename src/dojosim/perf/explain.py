@@ -50,6 +50,7 @@ def _first_problem(ctx: Context) -> tuple[str, str]:
     sc = ctx.sc
     par = sc.parallelism
     t = par.tensor if isinstance(par.tensor, int) else 1
+    t *= par.context if isinstance(par.context, int) else 1
     p = par.pipeline if isinstance(par.pipeline, int) else 1
     if isinstance(par.data, int):
         d = par.data

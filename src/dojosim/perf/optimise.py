@@ -23,6 +23,7 @@ parallelism. Two rules skip layouts without ever skipping the best:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from dojosim.mapping.layout import Layout, balanced_split, layout_problems
 from dojosim.mapping.search import Family, families
@@ -59,7 +60,9 @@ def _better(a: Evaluation, b: Evaluation) -> bool:
     return ta < tb
 
 
-def _layout(ctx: Context, fam: Family, v: int, z: int, rc: str, k: int | None) -> Layout:
+def _layout(
+    ctx: Context, fam: Family, v: int, z: int, rc: str, k: int | None, sched: str = ""
+) -> Layout:
     par = ctx.sc.parallelism
     split = fam.stage_layers
     if ctx.is_network and par.stage_layers is None:
@@ -77,7 +80,10 @@ def _layout(ctx: Context, fam: Family, v: int, z: int, rc: str, k: int | None) -
         stage_layers=split,
         overlap_data_parallel=par.overlap_data_parallel,
         recompute_layers=k,
-        schedule="interleaved" if v > 1 else "1f1b",
+        schedule=sched or ("interleaved" if v > 1 else fam.schedules[0]),
+        context=fam.context,
+        expert=fam.expert,
+        expert_tensor=fam.expert_tensor,
     )
 
 
@@ -127,6 +133,9 @@ def bound(ctx: Context, fam: Family) -> float:
         fam.stage_layers,
         fam.micro_batch,
         fam.sequence_parallel,
+        fam.context,
+        fam.expert,
+        fam.expert_tensor,
     )
     per_micro = ctx.units.get(key)
     if per_micro is None and ctx.is_network:
@@ -189,8 +198,9 @@ def search(ctx: Context) -> Search:
         if _beaten(out, lb, fam) or _beaten(out, bound(ctx, fam), fam):
             continue
         for v in fam.interleaves:
-            for z in fam.zeros:
-                _recompute(ctx, fam, v, z, explicit_k, out)
+            for sched in ("interleaved",) if v > 1 else fam.schedules:
+                for z in fam.zeros:
+                    _recompute(ctx, fam, v, z, sched, explicit_k, out)
     return out
 
 
@@ -206,42 +216,45 @@ def _try(ctx: Context, lay: Layout, out: Search, *, time_it: bool = True) -> boo
 
 
 def _recompute(
-    ctx: Context, fam: Family, v: int, z: int, explicit_k: int | None, out: Search
+    ctx: Context, fam: Family, v: int, z: int, sched: str, explicit_k: int | None, out: Search
 ) -> None:
     """Try the family's recomputation choices in order of time; stop at the first that fits.
 
     Memory only falls as more is recomputed, so when the least memory the family's
     choices allow does not fit, none does and nothing is timed.
     """
-    first = _layout(ctx, fam, v, z, fam.recomputes[0], explicit_k)
-    if not _runnable(ctx, first):
+
+    def lay(rc: str, k: int | None) -> Layout:
+        return _layout(ctx, fam, v, z, rc, k, sched)
+
+    if not _runnable(ctx, lay(fam.recomputes[0], explicit_k)):
         return
     if len(fam.recomputes) > 1 and not _try(
-        ctx, _layout(ctx, fam, v, z, fam.recomputes[-1], explicit_k), out, time_it=False
+        ctx, lay(fam.recomputes[-1], explicit_k), out, time_it=False
     ):
         return
     for rc in fam.recomputes:
         if rc == "full" and fam.partial:
-            _partial(ctx, fam, v, z, out)
+            _partial(lay, fam, ctx, out)
             return
-        if _try(ctx, _layout(ctx, fam, v, z, rc, explicit_k), out):
+        if _try(ctx, lay(rc, explicit_k), out):
             if rc == "selective" and fam.partial:
-                _partial(ctx, fam, v, z, out)  # fewer full layers may still beat selective
+                _partial(lay, fam, ctx, out)  # fewer full layers may still beat selective
             return
 
 
-def _partial(ctx: Context, fam: Family, v: int, z: int, out: Search) -> None:
+def _partial(lay: Any, fam: Family, ctx: Context, out: Search) -> None:
     """Full recomputation of the fewest layers per stage that fit (bisection on memory)."""
     most = max(fam.stage_layers)
     lo, hi, best = 1, most, 0
     while lo <= hi:
         k = (lo + hi) // 2
-        if fits(ctx, _layout(ctx, fam, v, z, "full", None if k == most else k))[1]:
+        if fits(ctx, lay("full", None if k == most else k))[1]:
             best, hi = k, k - 1
         else:
             lo = k + 1
     k = best or most
-    _try(ctx, _layout(ctx, fam, v, z, "full", None if k == most else k), out)
+    _try(ctx, lay("full", None if k == most else k), out)
 
 
 __all__ = ["Search", "bound", "search"]

@@ -34,14 +34,34 @@ class Pipeline:
 
 
 def pipeline(
-    forward: list[float], backward: list[float], micro_batches: int, interleave: int
+    forward: list[float],
+    backward: list[float],
+    micro_batches: int,
+    interleave: int,
+    schedule: str = "1f1b",
 ) -> Pipeline:
-    """The 1F1B (``interleave`` 1) or interleaved 1F1B schedule of per-stage times."""
+    """The schedule of per-stage times: 1F1B (``interleave`` 1), interleaved 1F1B, zero-bubble
+    (ZB-H1) or DualPipe.
+
+    The bubbles of the last two follow DualPipe's README table (deepseek-ai/DualPipe): with
+    ``F`` the forward, ``B`` the backward for inputs and ``W`` the backward for weights of a
+    chunk, 1F1B idles ``(p - 1)(F + B + W)``, ZB1P ``(p - 1)(F + B - 2W)`` and DualPipe
+    ``(p/2 - 1)(F&B + B - 3W)`` (``F&B``: a forward and a backward chunk overlapped). A
+    matmul's backward is two matmuls of equal cost, one for inputs and one for weights, so
+    ``W`` is taken as half of each stage's backward pass.
+    """
     p, m, v = len(forward), micro_batches, interleave
     stage = [f + b for f, b in zip(forward, backward, strict=True)]
     slowest = max(range(p), key=lambda i: stage[i])
     mean = sum(stage) / p
-    bubble = (p - 1) / v * mean
+    f_mean, b_mean = sum(forward) / p, sum(backward) / p
+    w, b_in = b_mean / 2, b_mean / 2
+    if schedule == "zero-bubble":
+        bubble = (p - 1) * max(0.0, f_mean + b_in - 2 * w)
+    elif schedule == "dualpipe":
+        bubble = max(p / 2 - 1, 0.0) * max(0.0, (f_mean + b_mean) + b_in - 3 * w)
+    else:
+        bubble = (p - 1) / v * mean
     total = m * stage[slowest] + bubble
     mean_b = sum(backward) / p / v
     mean_f = sum(forward) / p / v
@@ -54,14 +74,18 @@ def pipeline(
     )
 
 
-def in_flight(stage: int, pipeline_size: int, micro_batches: int, interleave: int) -> float:
-    """Micro-batches whose activations a stage holds at its peak under 1F1B.
+def in_flight(
+    stage: int, pipeline_size: int, micro_batches: int, interleave: int, schedule: str = "1f1b"
+) -> float:
+    """Micro-batches whose activations a stage holds at its peak.
 
-    Stage ``i`` holds ``p - i`` micro-batches; interleaving with ``v`` virtual stages
-    multiplies the first stage's by ``1 + (p - 1) / (p v)`` (Korthikanti et al. 2022,
-    arXiv 2205.05198, Section 4.2.3).
+    Under 1F1B stage ``i`` holds ``p - i`` micro-batches; interleaving with ``v`` virtual
+    stages multiplies the first stage's by ``1 + (p - 1) / (p v)`` (Korthikanti et al. 2022,
+    arXiv 2205.05198, Section 4.2.3); DualPipe holds ``p + 1`` on every rank (its README).
     """
     p, v = pipeline_size, interleave
+    if schedule == "dualpipe":
+        return float(min(p + 1, micro_batches))
     n = float(min(p - stage, micro_batches))
     if v > 1:
         n *= 1 + (p - 1) / (p * v)

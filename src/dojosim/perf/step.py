@@ -81,7 +81,12 @@ class Evaluation:
 
 def strides(ctx: Context, lay: Layout) -> dict[str, int]:
     """Rank distance between neighbours of each parallel dimension, in the framework's order."""
-    size = {"tensor": lay.tensor, "data": lay.data, "pipeline": lay.pipeline}
+    size = {
+        "tensor": lay.tensor,
+        "context": lay.context,
+        "data": lay.data,
+        "pipeline": lay.pipeline,
+    }
     out, stride = {}, 1
     for dim in ctx.fw.order:
         out[dim] = stride
@@ -93,10 +98,16 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
     """The most loaded stage's memory per chip, and whether it fits the chip (on-chip only;
     a two-level memory is placed by :func:`evaluate`)."""
     policy = Policy(ctx.precision, lay.zero)
-    p, m, v, d = lay.pipeline, lay.micro_batches, lay.interleave, lay.data
-    # Per-parameter bytes (and per-layer transient bytes) of the policy, once.
-    unit = policy.memory(1.0, d, 1.0)
-    per_param = unit.weights + unit.gradients + unit.optimizer
+    p, m, v = lay.pipeline, lay.micro_batches, lay.interleave
+    # Per-parameter bytes (and per-layer transient bytes) of the policy, once. Dense weights
+    # are sharded over the data x context ranks, routed experts over their own replicas.
+    # DualPipe keeps two stages' parameters on every rank (its README: 2x parameters).
+    copies = 2.0 if lay.schedule == "dualpipe" else 1.0
+    dense_ranks, expert_ranks = _reduce_groups(lay)
+    unit = policy.memory(1.0, dense_ranks, 1.0)
+    per_param = copies * (unit.weights + unit.gradients + unit.optimizer)
+    eunit = policy.memory(1.0, expert_ranks, 1.0)
+    per_expert = copies * (eunit.weights + eunit.gradients + eunit.optimizer)
     best, best_total = 0, -1.0
     seen: set[int] = set()
     for i, st in enumerate(sums):
@@ -106,9 +117,10 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
             continue
         seen.add(id(st))
         total = (
-            st.params * per_param
+            (st.params - st.expert_params) * per_param
+            + st.expert_params * per_expert
             + st.largest_params * unit.transient
-            + st.activations * in_flight(i, p, m, v)
+            + st.activations * in_flight(i, p, m, v, lay.schedule)
             + st.work
         )
         if total > best_total:
@@ -116,15 +128,31 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
     st = sums[best]
     mem = stage_memory(
         policy,
-        params=st.params,
+        params=copies * (st.params - st.expert_params),
         largest_layer_params=st.largest_params,
-        data=d,
+        data=dense_ranks,
         activations_per_micro_batch=st.activations,
-        in_flight=in_flight(best, p, m, v),
+        in_flight=in_flight(best, p, m, v, lay.schedule),
         work=st.work,
         stage=best,
     )
+    if st.expert_params:
+        experts = policy.memory(copies * st.expert_params, expert_ranks, 0.0)
+        mem = replace(
+            mem,
+            weights=mem.weights + experts.weights,
+            gradients=mem.gradients + experts.gradients,
+            optimizer=mem.optimizer + experts.optimizer,
+        )
     return mem, mem.total <= ctx.sc.chip.memory
+
+
+def _reduce_groups(lay: Layout) -> tuple[int, int]:
+    """Ranks holding copies of a dense weight (data x context) and of a routed expert
+    (data x context x tensor / (expert x expert_tensor), Megatron-Core's expert data parallel)."""
+    dense = lay.data * lay.context
+    experts = max(dense * lay.tensor // (lay.expert * lay.expert_tensor), 1)
+    return dense, experts
 
 
 def fits(ctx: Context, lay: Layout) -> tuple[MemoryBreakdown, bool]:
@@ -155,10 +183,20 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
     # Weights are replicated over a network's spatial split as well as over the replicas.
     inner = lay.tensor if ctx.is_network else 1
 
-    def reduce_time(kind: Any, nbytes: float, calls: int) -> float:
-        t = coll(kind, nbytes, d, st["data"], calls)
+    dense_ranks, expert_ranks = _reduce_groups(lay)
+    # dense weights: over data x context (contiguous from the context dimension on);
+    # routed experts: over their expert-data-parallel replicas, beyond the expert group
+    dense_stride = st["context"] if lay.context > 1 else st["data"]
+    expert_stride = st["context"] * lay.expert * lay.expert_tensor
+
+    def reduce_time(kind: Any, s: StageSum, per_param: float, calls: int) -> float:
+        dense = (s.params - s.expert_params) * per_param
+        t = coll(kind, dense, dense_ranks, dense_stride, calls)
+        if s.expert_params and expert_ranks > 1:
+            t += coll(kind, s.expert_params * per_param, expert_ranks, expert_stride, calls)
         if inner > 1:
-            t += coll("all_reduce" if kind != "all_gather" else kind, nbytes, inner, 1, calls)
+            both = "all_reduce" if kind != "all_gather" else kind
+            t += coll(both, s.params * per_param, inner, 1, calls)
         return t
 
     fwd, bwd, sends, dp_micro = [], [], [], []
@@ -175,18 +213,18 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
             send_f = (v if i < p - 1 else v - 1) * hop_f
             send_b = (v if i > 0 else v - 1) * hop_b
         exposed = 0.0
-        if d * inner > 1:
+        if dense_ranks * inner > 1:
             for ev in events:
                 if ev.per == "micro":
                     calls = ctx.fw.calls(s.params, lay.stage_layers[i], d)
-                    t = reduce_time(ev.kind, s.params * ev.bytes_per_param, calls)
+                    t = reduce_time(ev.kind, s, ev.bytes_per_param, calls)
                     window = (f if ev.window == "forward" else b) * lay.overlap_data_parallel
                     exposed += max(0.0, t - window)
         fwd.append(f + send_f)
         bwd.append(b + send_b + exposed)
         sends.append(send_f + send_b)
         dp_micro.append(exposed)
-    pipe = pipeline(fwd, bwd, m, v)
+    pipe = pipeline(fwd, bwd, m, v, lay.schedule)
 
     # Once-per-step traffic, the optimizer and the weight gather, stage by stage.
     cm = ctx.cm
@@ -195,11 +233,11 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
     dp_end, opt_end, gather = [], [], []
     for i, s in enumerate(sums):
         red = gat = 0.0
-        if d * inner > 1:
+        if dense_ranks * inner > 1:
             for ev in events:
                 if ev.per == "step":
                     calls = ctx.fw.calls(s.params, lay.stage_layers[i], d)
-                    t = reduce_time(ev.kind, s.params * ev.bytes_per_param, calls)
+                    t = reduce_time(ev.kind, s, ev.bytes_per_param, calls)
                     if ev.window == "backward":
                         red += t
                     else:
@@ -258,7 +296,7 @@ def _placement(ctx: Context, lay: Layout, sums: list[StageSum], mem: MemoryBreak
     # Weights stream one matrix at a time (explicit DMA), so the largest matrix sets the buffer.
     largest = sums[mem.stage].largest_matrix * ctx.precision.weight
     p, m, v = lay.pipeline, lay.micro_batches, lay.interleave
-    return place(mem, h, m, in_flight(mem.stage, p, m, v), lay.recompute, largest)
+    return place(mem, h, m, in_flight(mem.stage, p, m, v, lay.schedule), lay.recompute, largest)
 
 
 def _offchip(

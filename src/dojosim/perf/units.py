@@ -25,6 +25,7 @@ from typing import Any
 from dojosim.hardware.collectives import Fabric, collective_time, p2p_time
 from dojosim.perf.compute import ComputeModel
 from dojosim.spec.workload import ModelSpec
+from dojosim.workload.accounting import dense_layer_params as params_per_layer_dense
 from dojosim.workload.graph import Layer, Workload
 from dojosim.workload.transformer import (
     LayerShape,
@@ -35,7 +36,6 @@ from dojosim.workload.transformer import (
     embedding_params,
     layer_forward,
     logits_forward,
-    params_per_layer,
 )
 
 FP32 = 4.0  # bytes of the per-token scalars the vocabulary-parallel cross-entropy reduces
@@ -56,6 +56,7 @@ class UnitCost:
     output: float  # bytes of the unit's output on this chip (what a stage boundary sends)
     work: float = 0.0  # bytes of working buffers while it runs
     largest_matrix: float = 0.0  # parameters of its largest weight matrix on this chip
+    expert_params: float = 0.0  # of ``params``, the routed experts' (reduced over fewer ranks)
 
     @property
     def compute(self) -> float:
@@ -75,9 +76,18 @@ def _tp(fab: Fabric, kind: str, nbytes: float, t: int) -> float:
 
 
 def block(
-    model: ModelSpec, sh: LayerShape, recompute: str, cm: ComputeModel, fab: Fabric
+    model: ModelSpec,
+    sh: LayerShape,
+    recompute: str,
+    cm: ComputeModel,
+    fab: Fabric,
+    groups: Groups | None = None,
 ) -> UnitCost:
-    """One transformer block under ``recompute`` (none, selective or full)."""
+    """One transformer block under ``recompute`` (none, selective or full).
+
+    ``groups`` places the context- and expert-parallel groups (rank strides) and says
+    whether the schedule hides the all-to-all behind the other chunk's compute.
+    """
     fwd_ops = layer_forward(model, sh)
     fwd = cm.ops_time(fwd_ops)
     bwd = cm.ops_time(backward(fwd_ops))
@@ -96,10 +106,17 @@ def block(
     else:
         one = back = _tp(fab, "all_reduce", nbytes, t)
     comm, comm_back = 2 * one, 2 * back  # after attention and after the MLP
+    g = groups or Groups()
+    extra_f, extra_b = _context_comm(model, sh, cm, fab, g)
+    if sh.moe:
+        a2a_f, a2a_b = _expert_comm(model, sh, fab, g, fwd)
+        extra_f, extra_b = extra_f + a2a_f, extra_b + a2a_b
+    comm, comm_back = comm + extra_f, comm_back + extra_b
     acts = activation_bytes_per_layer(model, sh, recompute)
     work = activation_bytes_per_layer(model, sh, "selective") if recompute == "full" else 0.0
-    h, dh = model.hidden, model.dhead
-    largest = max(h * model.ffn, h * (model.heads + 2 * model.n_kv_heads) * dh) / t
+    h = model.hidden
+    params, experts = _block_params(model, sh)
+    largest = max(h * model.ffn, h * (model.heads + 2 * model.n_kv_heads) * model.dhead) / t
     return UnitCost(
         fwd,
         bwd,
@@ -107,12 +124,80 @@ def block(
         comm,
         comm_back,
         comm if recompute == "full" else 0.0,
-        params_per_layer(model) / t,
+        params,
         acts,
         nbytes / t,
         work,
         largest,
+        experts,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Groups:
+    """Where a block's context- and expert-parallel groups sit (rank strides), and whether the
+    schedule overlaps the all-to-all with another chunk's compute (DualPipe)."""
+
+    context_stride: int = 1
+    expert_stride: int = 1
+    overlap_a2a: bool = False
+    dispatch_bytes: float = 2.0  # per element: 1 when the dispatch is FP8
+
+
+def _block_params(model: ModelSpec, sh: LayerShape) -> tuple[float, float]:
+    """(all, routed experts') parameters of one block on one chip."""
+    from dojosim.workload.accounting import (
+        attention_params,
+        expert_params,
+        norm_params_per_layer,
+        router_params,
+    )
+
+    if not sh.moe:
+        return params_per_layer_dense(model) / sh.t, 0.0
+    routed = model.experts / sh.ep * expert_params(model) / sh.etp
+    dense = (
+        attention_params(model) / sh.t
+        + norm_params_per_layer(model)
+        + router_params(model)
+        + model.shared_experts * expert_params(model) / sh.t
+    )
+    return dense + routed, routed
+
+
+def _context_comm(
+    model: ModelSpec, sh: LayerShape, cm: ComputeModel, fab: Fabric, g: Groups
+) -> tuple[float, float]:
+    """Ring attention over the context-parallel group: each rank passes its keys and values
+    around the ring, hidden behind the attention it computes meanwhile (backward: twice)."""
+    cp = sh.span // sh.s if sh.keys else 1
+    if cp <= 1:
+        return 0.0, 0.0
+    kv = 2 * sh.b * sh.s * max(model.n_kv_heads // sh.t, 1) * model.dhead * sh.e
+    if model.mla is not None:  # the latent and the rotary key travel
+        kv = sh.b * sh.s * (model.mla.kv_lora_rank + model.mla.qk_rope_head_dim) * sh.e
+    ring = collective_time(fab, "all_gather", kv * cp, cp, g.context_stride)
+    attn = cm.ops_time(attention_core_forward(model, sh))
+    return max(0.0, ring - attn), max(0.0, 2 * ring - 2.5 * attn)
+
+
+def _expert_comm(
+    model: ModelSpec, sh: LayerShape, fab: Fabric, g: Groups, compute: float
+) -> tuple[float, float]:
+    """Dispatch and combine all-to-alls over the expert-parallel group, forward and backward,
+    the busiest rank's share; under DualPipe hidden behind the other chunk's compute."""
+    from dojosim.workload.moe_ops import dispatch_bytes
+
+    if sh.ep <= 1:
+        return 0.0, 0.0
+    send = dispatch_bytes(model, sh, g.dispatch_bytes)
+    back = dispatch_bytes(model, sh, sh.e)
+    one = collective_time(fab, "all_to_all", send, sh.ep, g.expert_stride)
+    one += collective_time(fab, "all_to_all", back, sh.ep, g.expert_stride)
+    fwd = bwd = one  # backward: the gradients of the combine and of the dispatch
+    if g.overlap_a2a:
+        return max(0.0, fwd - compute), max(0.0, bwd - compute)
+    return fwd, bwd
 
 
 def embedding(model: ModelSpec, sh: LayerShape, cm: ComputeModel, fab: Fabric) -> UnitCost:
@@ -331,4 +416,4 @@ def network_layers(
     return out
 
 
-__all__ = ["OpTable", "UnitCost", "block", "embedding", "head", "network_layers"]
+__all__ = ["Groups", "OpTable", "UnitCost", "block", "embedding", "head", "network_layers"]

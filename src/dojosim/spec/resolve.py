@@ -13,6 +13,7 @@ from dojosim.errors import SpecError
 from dojosim.spec.hardware import ChipSpec, Hierarchy, SystemSpec
 from dojosim.spec.loader import parse, read_yaml
 from dojosim.spec.network import NetworkSpec
+from dojosim.spec.routing import RoutingSection
 from dojosim.spec.scenario import NetworkScenario, Scenario, ScenarioFile
 from dojosim.spec.workload import ModelSpec
 
@@ -113,8 +114,25 @@ def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
         "cost": sf.cost,
         "data": sf.data,
         "reliability": sf.reliability,
+        "routing": sf.routing,
         "source_file": file,
     }
+
+
+def _routing(section: RoutingSection | None, model: ModelSpec, file: str | None) -> RoutingSection:
+    """A MoE scenario's routing, ``imbalance: auto`` resolved from the catalog's real-text
+    routing measurement (the MLA row for MLA models, the MHA row otherwise)."""
+    from dojosim.spec.routing import cv_from_gini
+
+    r = section or RoutingSection()
+    if r.imbalance != "auto" or r.expert_cv is not None:
+        return r
+    entry = _lookup(lambda: catalog.get("measurement", "dodoco-routing-h100"), file, "routing")
+    want = "MLA" if model.attention == "mla" else "MHA"
+    # the real-text rows: MHA on wikitext, MLA's floor over every real-text condition
+    row = next(x for x in entry.rows if want in x.model and "mock" not in x.data)
+    source = f"{entry.name}: {row.model} on {row.data}, Gini {row.gini}"
+    return r.model_copy(update={"expert_cv": cv_from_gini(float(row.gini)), "cv_source": source})
 
 
 def _resolve_model(sf: ScenarioFile, file: str | None) -> Scenario:
@@ -125,6 +143,8 @@ def _resolve_model(sf: ScenarioFile, file: str | None) -> Scenario:
     from dojosim.spec.published import best_mfu
 
     best = best_mfu(shared["chip"].name)
+    if model.is_moe:
+        shared["routing"] = _routing(sf.routing, model, file)
     scenario: Scenario = _validated(
         lambda: Scenario(
             model=model, flash_attention=sf.flash_attention, published_best_mfu=best, **shared

@@ -15,11 +15,13 @@ from dojosim.spec.calibration import Calibration
 from dojosim.spec.collectives import CollectiveLibrary
 from dojosim.spec.hardware import ChipSpec, Hierarchy, Precision, SystemSpec
 from dojosim.spec.network import NetworkSpec
+from dojosim.spec.routing import RoutingSection
 from dojosim.spec.workload import ModelSpec
 
 Auto = Literal["auto"]
 Recompute = Literal["none", "selective", "full"]
 Framework = Literal["megatron", "deepspeed", "fsdp", "maxtext", "dojo"]
+Schedule = Literal["1f1b", "interleaved", "zero-bubble", "dualpipe"]
 
 
 class Parallelism(Frozen):
@@ -48,6 +50,14 @@ class Parallelism(Frozen):
     zero: Annotated[NonNegativeInt, Le(3)] | Auto = 0
     stage_layers: list[PositiveInt] | None = None
     overlap_data_parallel: bool = True
+    # Mixture of experts and long context (Megatron-Core's definitions): ``expert`` (EP) splits
+    # the routed experts over ranks folded from data x context x tensor; ``expert_tensor`` (ETP)
+    # splits each expert; ``context`` (CP) splits every sequence over that many ranks.
+    expert: PositiveInt | Auto = 1
+    expert_tensor: PositiveInt = 1
+    context: PositiveInt | Auto = 1
+    # The pipeline schedule; unset: interleaved 1F1B when interleave > 1, else 1F1B.
+    schedule: Schedule | Auto | None = None
 
 
 class DataSection(Frozen):
@@ -77,6 +87,7 @@ class ScenarioFile(Frozen):
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
+    routing: RoutingSection | None = None
     reliability: ReliabilitySection | None = None
 
 
@@ -108,6 +119,7 @@ class Scenario(Frozen):
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
+    routing: RoutingSection | None = None
     reliability: ReliabilitySection | None = None
     source_file: str | None = Field(default=None, exclude=True)
 
@@ -144,6 +156,7 @@ class NetworkScenario(Frozen):
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
+    routing: RoutingSection | None = None
     reliability: ReliabilitySection | None = None
     source_file: str | None = Field(default=None, exclude=True)
 

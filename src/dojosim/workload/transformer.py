@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dojosim.errors import SpecError
 from dojosim.spec.workload import ModelSpec
 
 # Parameter and FLOP counts live in accounting.py (dense, MoE and MLA alike); these names are
@@ -55,6 +54,16 @@ class LayerShape:
     flash: bool  # fused attention kernel
     e: float  # bytes per activation element
     cast: float = 0.0  # bytes per element of an 8-bit copy made for 8-bit matmuls (0: none)
+    keys: int = 0  # tokens each query attends to (the whole sequence under context
+    # parallelism, where ``s`` is the chip's share); 0: ``s``
+    moe: bool = False  # the layer's MLP is a mixture of experts
+    ep: int = 1  # expert-parallel ranks (each holds experts / ep of them)
+    etp: int = 1  # expert-tensor-parallel ranks (each expert split that many ways)
+    imbalance: float = 1.0  # max/mean tokens on the busiest expert-parallel rank
+
+    @property
+    def span(self) -> int:
+        return self.keys or self.s
 
 
 def _norm(name: str, tokens: float, width: float, e: float, cast: float = 0.0) -> Op:
@@ -63,60 +72,68 @@ def _norm(name: str, tokens: float, width: float, e: float, cast: float = 0.0) -
 
 
 def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
-    """Forward ops of one layer on one chip, in order (multi-head or grouped-query attention)."""
-    if m.attention == "mla":
-        raise SpecError(
-            "multi-head latent attention is described by the schema but the step engine does "
-            "not time it yet",
-            field="model.attention",
-        )
+    """Forward ops of one layer on one chip, in order: attention (multi-head, grouped-query or
+    multi-head latent), then the MLP (dense, or a mixture of experts)."""
+    from dojosim.workload.moe_ops import mla_forward, moe_mlp_forward
+
     b, s, t, e = sh.b, sh.s, sh.t, sh.e
     tok = b * s
     tok_rep = tok / t if sh.sp else tok  # tokens per chip in the replicated (norm/dropout) regions
     h, dh = m.hidden, m.dhead
     qh, kvh = m.heads // t, max(m.n_kv_heads // t, 1)
-    ffn = m.ffn // t
     c = sh.cast
     # 8-bit matmuls need an 8-bit copy of their input: fused into the norm and the activation
     # function (Transformer Engine's LayerNormLinear, LayerNormMLP), a cast kernel of its own
     # for the attention output before the projection.
     ops = [_norm("norm1", tok_rep, h, e, c)]
-    ops.append(matmul("qkv", tok, (qh + 2 * kvh) * dh, h, elem_bytes=e))
-    if m.norm == "rmsnorm":  # rotary position embedding on q and k
-        ops.append(elementwise("rope", 2 * tok * (qh + kvh) * dh * e))
-    ops += attention_core_forward(m, sh)
-    if c:
-        ops.append(elementwise("cast_proj", tok * qh * dh * (e + c)))
-    ops.append(matmul("proj", tok, h, qh * dh, elem_bytes=e))
+    if m.attention == "mla":
+        ops += mla_forward(m, sh)
+    else:
+        ops.append(matmul("qkv", tok, (qh + 2 * kvh) * dh, h, elem_bytes=e))
+        if m.norm == "rmsnorm":  # rotary position embedding on q and k
+            ops.append(elementwise("rope", 2 * tok * (qh + kvh) * dh * e))
+        ops += attention_core_forward(m, sh)
+        if c:
+            ops.append(elementwise("cast_proj", tok * qh * dh * (e + c)))
+        ops.append(matmul("proj", tok, h, qh * dh, elem_bytes=e))
     ops.append(elementwise("dropout_add1", tok_rep * h * (3 * e + 1)))
     ops.append(_norm("norm2", tok_rep, h, e, c))
-    if m.gated_mlp:
-        ops.append(matmul("mlp_up", tok, 2 * ffn, h, elem_bytes=e))
-        ops.append(elementwise("swiglu", tok * ffn * (3 * e + c)))
-    else:
-        ops.append(matmul("mlp_up", tok, ffn, h, elem_bytes=e))
-        ops.append(elementwise("gelu", tok * ffn * (2 * e + c)))
-    ops.append(matmul("mlp_down", tok, h, ffn, elem_bytes=e))
+    ops += moe_mlp_forward(m, sh) if sh.moe else mlp_forward(m, sh, m.ffn // t, tok)
     ops.append(elementwise("dropout_add2", tok_rep * h * (3 * e + 1)))
+    return ops
+
+
+def mlp_forward(m: ModelSpec, sh: LayerShape, ffn: int, tok: float, name: str = "mlp") -> list[Op]:
+    """A dense MLP of width ``ffn`` (this chip's share) over ``tok`` tokens."""
+    e, c, h = sh.e, sh.cast, m.hidden
+    ops = []
+    if m.gated_mlp:
+        ops.append(matmul(f"{name}_up", int(tok), 2 * ffn, h, elem_bytes=e))
+        ops.append(elementwise(f"{name}_swiglu", tok * ffn * (3 * e + c)))
+    else:
+        ops.append(matmul(f"{name}_up", int(tok), ffn, h, elem_bytes=e))
+        ops.append(elementwise(f"{name}_gelu", tok * ffn * (2 * e + c)))
+    ops.append(matmul(f"{name}_down", int(tok), h, ffn, elem_bytes=e))
     return ops
 
 
 def attention_core_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     """Scores, softmax, dropout and the weighted sum over values (the part selective recompute redoes)."""
     b, s, t, e = sh.b, sh.s, sh.t, sh.e
+    k = sh.span  # keys: the whole sequence, also when context parallelism splits the queries
     qh, dh = m.heads // t, m.dhead
     if sh.flash:
         # Causal fused attention computes half of the score matrix (Dao 2023, arXiv 2307.08691).
-        flops = 0.5 * 4.0 * b * qh * s * s * dh
+        flops = 0.5 * 4.0 * b * qh * s * k * dh
         kvh = max(m.n_kv_heads // t, 1)
-        traffic = b * s * (2 * qh + 2 * kvh) * dh * e
-        return [Op("flash_attention", "attention", flops, traffic, m=s, n=s)]
-    scores = b * qh * s * s
+        traffic = b * s * 2 * qh * dh * e + b * k * 2 * kvh * dh * e
+        return [Op("flash_attention", "attention", flops, traffic, m=s, n=k)]
+    scores = b * qh * s * k
     return [
-        matmul("scores", s, s, dh, batch=b * qh, elem_bytes=e),
+        matmul("scores", s, k, dh, batch=b * qh, elem_bytes=e),
         elementwise("softmax", 2 * scores * e),
         elementwise("attn_dropout", scores * (2 * e + 1)),
-        matmul("context", s, dh, s, batch=b * qh, elem_bytes=e),
+        matmul("context", s, dh, k, batch=b * qh, elem_bytes=e),
     ]
 
 
@@ -169,12 +186,21 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
     if recompute == "full":
         return b * s * h * e / rep
     qh, kvh = m.heads / t, max(m.n_kv_heads / t, 1)
-    ffn = m.ffn / t
     # replicated region: 2 norm inputs, 2 matmul inputs (norm outputs), 2 dropout masks
     replicated = b * s * h * (4 * e + 2) / rep
-    attn = b * s * (qh + 2 * kvh) * dh * e + b * s * qh * dh * e  # q, k, v; projection input
+    if m.mla is not None:  # q, k (with the rotary part), v, the projection input, the latents
+        a = m.mla
+        width = qh * (2 * a.qk_head_dim + 2 * a.v_head_dim) + (a.q_lora_rank or 0) + a.kv_lora_rank
+        attn = b * s * width * e
+    else:
+        attn = b * s * (qh + 2 * kvh) * dh * e + b * s * qh * dh * e  # q, k, v; proj input
     if not sh.flash and recompute == "none":
-        attn += b * qh * s * s * (2 * e + 1)  # softmax out, dropout mask, dropout out
-    mlp_in = (2 if m.gated_mlp else 1) * b * s * ffn * e  # activation-function input(s)
-    mlp = mlp_in + b * s * ffn * e  # plus the down-projection input
+        attn += b * qh * s * sh.span * (2 * e + 1)  # softmax out, dropout mask, dropout out
+    gates = 2 if m.gated_mlp else 1
+    if sh.moe:
+        from dojosim.workload.moe_ops import moe_activation_bytes
+
+        return replicated + attn + moe_activation_bytes(m, sh)
+    ffn = m.ffn / t
+    mlp = (gates + 1) * b * s * ffn * e  # activation-function input(s), down-projection input
     return replicated + attn + mlp

@@ -1,0 +1,115 @@
+"""Operations of multi-head latent attention and of a mixture-of-experts MLP, per chip.
+
+Multi-head latent attention (DeepSeek-V2/V3, arXiv 2412.19437 Section 2.1.1): queries go
+through a rank-``q_lora_rank`` bottleneck, keys and values through a shared
+``kv_lora_rank`` latent plus one rotary key, then per-head up-projections; the latent
+projections are replicated over tensor parallelism, the per-head ones split by heads
+(Megatron-Core's MLA). Attention runs at head dims ``qk_nope + qk_rope`` for scores and
+``v_head_dim`` for values.
+
+A mixture-of-experts MLP (Megatron-Core MoE): every tensor-parallel rank routes its share
+of the tokens (sequence parallel), the router scores ``experts`` per token, tokens are
+permuted, dispatched over the expert-parallel group (an all-to-all timed in
+:mod:`dojosim.perf.units`), run through the rank's ``experts / ep`` experts as grouped
+GEMMs of ``m`` tokens per expert (small per-expert GEMMs are slow: the compute model's
+shape factor), combined and un-permuted; shared experts run densely, split by tensor
+parallelism. The busiest rank receives ``imbalance`` times the mean tokens.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dojosim.spec.workload import ModelSpec
+from dojosim.workload.ops import Op, elementwise, matmul
+
+if TYPE_CHECKING:
+    from dojosim.workload.transformer import LayerShape
+
+
+def mla_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
+    """Projections and attention of multi-head latent attention on one chip."""
+    a = m.mla
+    assert a is not None
+    b, s, t, e, c = sh.b, sh.s, sh.t, sh.e, sh.cast
+    tok, h, qh = b * s, m.hidden, m.heads // t
+    qk, v = a.qk_head_dim, a.v_head_dim
+    ops: list[Op] = []
+    if a.q_lora_rank:
+        ops.append(matmul("q_down", tok, a.q_lora_rank, h, elem_bytes=e))
+        ops.append(elementwise("q_norm", tok * a.q_lora_rank * (2 * e + c)))
+        ops.append(matmul("q_up", tok, qh * qk, a.q_lora_rank, elem_bytes=e))
+    else:
+        ops.append(matmul("q_proj", tok, qh * qk, h, elem_bytes=e))
+    ops.append(matmul("kv_down", tok, a.kv_lora_rank + a.qk_rope_head_dim, h, elem_bytes=e))
+    ops.append(elementwise("kv_norm", tok * a.kv_lora_rank * (2 * e + c)))
+    ops.append(matmul("kv_up", tok, qh * (a.qk_nope_head_dim + v), a.kv_lora_rank, elem_bytes=e))
+    ops.append(elementwise("rope", 2 * tok * qh * a.qk_rope_head_dim * e))
+    k = sh.span
+    if sh.flash:
+        flops = 0.5 * 2.0 * b * qh * s * k * (qk + v)  # causal half of QK^T and AV
+        traffic = (b * s * qh * (qk + v) + b * k * qh * (qk + v)) * e
+        ops.append(Op("flash_attention", "attention", flops, traffic, m=s, n=k))
+    else:
+        scores = b * qh * s * k
+        ops += [
+            matmul("scores", s, k, qk, batch=b * qh, elem_bytes=e),
+            elementwise("softmax", 2 * scores * e),
+            matmul("context", s, v, k, batch=b * qh, elem_bytes=e),
+        ]
+    if c:
+        ops.append(elementwise("cast_proj", tok * qh * v * (e + c)))
+    ops.append(matmul("proj", tok, h, qh * v, elem_bytes=e))
+    return ops
+
+
+def routed_tokens(m: ModelSpec, sh: LayerShape) -> float:
+    """Tokens the busiest expert-parallel rank runs through its experts, one micro-batch."""
+    return sh.b * sh.s / sh.t * m.top_k * sh.imbalance
+
+
+def moe_mlp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
+    """Router, permutation, the rank's experts, shared experts and un-permutation on one chip."""
+    from dojosim.workload.transformer import mlp_forward
+
+    e, h, t = sh.e, m.hidden, sh.t
+    tok = sh.b * sh.s / t  # tokens this rank routes (sequence parallel over the tensor group)
+    local = max(m.experts // sh.ep, 1)
+    ffn = m.expert_ffn // sh.etp
+    routed = routed_tokens(m, sh)
+    per_expert = max(int(routed / local), 1)
+    gates = 2 if m.gated_mlp else 1
+    ops = [
+        matmul("router", int(tok), m.experts, h, elem_bytes=e),
+        elementwise("topk_softmax", tok * m.experts * 8),
+        elementwise("permute", 2 * routed * h * e),
+        matmul("experts_up", per_expert, gates * ffn, h, batch=local, elem_bytes=e),
+        elementwise("experts_act", routed * ffn * ((gates + 1) * e + sh.cast)),
+        matmul("experts_down", per_expert, h, ffn, batch=local, elem_bytes=e),
+        elementwise("unpermute", 2 * routed * h * e + tok * m.top_k * 4),
+    ]
+    if m.shared_experts:
+        ops += mlp_forward(m, sh, m.shared_experts * m.expert_ffn // t, sh.b * sh.s, "shared")
+    return ops
+
+
+def dispatch_bytes(m: ModelSpec, sh: LayerShape, element: float) -> float:
+    """Bytes one rank sends in one all-to-all (dispatch or combine) of a micro-batch."""
+    return sh.b * sh.s / sh.t * m.top_k * m.hidden * element * sh.imbalance
+
+
+def moe_activation_bytes(m: ModelSpec, sh: LayerShape) -> float:
+    """What a MoE MLP keeps for backward on one chip: the dispatched inputs and the experts'
+    activation-function inputs and outputs, the router's probabilities, shared experts."""
+    e = sh.e
+    routed = routed_tokens(m, sh)
+    ffn = m.expert_ffn / sh.etp
+    gates = 2 if m.gated_mlp else 1
+    kept = routed * (m.hidden + (gates + 1) * ffn) * e + sh.b * sh.s / sh.t * m.experts * 4
+    if m.shared_experts:
+        width = m.shared_experts * m.expert_ffn / sh.t
+        kept += sh.b * sh.s * (gates + 1) * width * e
+    return kept
+
+
+__all__ = ["dispatch_bytes", "mla_forward", "moe_activation_bytes", "moe_mlp_forward"]
