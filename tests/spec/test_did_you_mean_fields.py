@@ -44,7 +44,7 @@ def test_unknown_field_suggests_the_nearest(path: str, wrong: str, field: str, m
     with pytest.raises(SpecError) as info:
         estimate(misspell(path, wrong))
     assert info.value.field == field
-    assert f"unknown field (did you mean '{meant}'?)" in str(info.value)
+    assert f"unknown field (did you mean '{meant}'" in str(info.value)
 
 
 def test_site_section_fields_are_suggested_too() -> None:

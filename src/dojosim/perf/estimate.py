@@ -22,7 +22,7 @@ from dojosim.perf.flops import hardware_flops_per_step, model_flops_per_step, sa
 from dojosim.perf.optimise import search
 from dojosim.perf.step import Evaluation, StepTimes, evaluate
 from dojosim.spec.calibration import Calibration
-from dojosim.spec.scenario import DataSection, NetworkScenario, Scenario
+from dojosim.spec.scenario import NetworkScenario, Scenario
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def _result(ctx: Context, ev: Evaluation, fits_found: bool) -> Estimate:
         capacity_name="SRAM capacity" if hier else "memory capacity",
         offchip_name=f"{hier.device} bandwidth" if hier else "off-chip bandwidth",
     )
-    st, ingest, limit = _with_ingest(sc.data, sc.chips, lay.global_batch, st, limit, sc.source_file)
+    st, ingest, limit = _with_ingest(sc, lay.global_batch, st, limit)
     if ingest is not None and st.step > sum(limits.values()):
         limits["ingest"] = st.step - sum(limits.values())
     network = {k.removeprefix("network: "): v for k, v in limits.items() if k.startswith("net")}
@@ -244,22 +244,17 @@ def _notes(ctx: Context, ev: Evaluation, fits_found: bool, mfu: float) -> list[s
 
 
 def _with_ingest(
-    data: DataSection | None,
-    chips: int,
-    samples: int,
-    st: StepTimes,
-    limit: str,
-    file: str | None,
+    sc: Scenario | NetworkScenario, samples: int, st: StepTimes, limit: str
 ) -> tuple[StepTimes, dict[str, Any] | None, str]:
     """Stretch the step when reading and decoding its samples takes longer than computing them."""
-    if data is None:
+    if sc.data is None or sc.ingest is None:
         return st, None, limit
-    from dojosim.workload.ingest import estimate_ingest, resolve_ingest
+    from dojosim.workload.ingest import estimate_ingest
 
-    ingest_parts = resolve_ingest(data.ingest, file=file)
     ie = estimate_ingest(
-        ingest_parts, chips=chips, samples_per_step=samples, step_time_s=st.step, epochs=data.epochs
-    )
+        sc.ingest, chips=sc.chips, samples_per_step=samples, step_time_s=st.step,
+        epochs=sc.data.epochs,
+    )  # fmt: skip
     if ie.seconds_per_step > st.step:
         st = replace(st, step=ie.seconds_per_step)
         limit = f"ingest ({ie.limit})"

@@ -87,6 +87,15 @@ def system_chip(system: SystemSpec, file: str | None = None) -> ChipSpec:
     return chip
 
 
+def _ingest(sf: ScenarioFile, file: str | None) -> Any:
+    """A ``data:`` section's ingest entry resolved to its parts (dataset, decoders, storage)."""
+    if sf.data is None:
+        return None
+    from dojosim.workload.ingest import resolve_ingest
+
+    return resolve_ingest(sf.data.ingest, file=file)
+
+
 def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
     """The fields every resolved scenario has: system, chip, calibration, memory hierarchy and
     framework resolved from the catalog; the rest as written."""
@@ -115,6 +124,7 @@ def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
         "data": sf.data,
         "reliability": sf.reliability,
         "routing": sf.routing,
+        "ingest": _ingest(sf, file),
         "source_file": file,
     }
 

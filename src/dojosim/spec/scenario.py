@@ -120,6 +120,7 @@ class Scenario(Frozen):
     cost: CostSection | None = None
     data: DataSection | None = None
     routing: RoutingSection | None = None
+    ingest: Any = Field(default=None, exclude=True)  # resolved data: section (IngestParts)
     reliability: ReliabilitySection | None = None
     source_file: str | None = Field(default=None, exclude=True)
 
@@ -157,6 +158,7 @@ class NetworkScenario(Frozen):
     cost: CostSection | None = None
     data: DataSection | None = None
     routing: RoutingSection | None = None
+    ingest: Any = Field(default=None, exclude=True)  # resolved data: section (IngestParts)
     reliability: ReliabilitySection | None = None
     source_file: str | None = Field(default=None, exclude=True)
 
