@@ -7,4 +7,5 @@ python3 -m pip install -q -e ".[all,test]"
 python3 -m ruff check .
 python3 -m ruff format --check .
 python3 -m mypy
-python3 -m pytest
+# One worker per core keeps the suite inside CI's 15-minute budget on two cores.
+python3 -m pytest -n auto

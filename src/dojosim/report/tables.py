@@ -68,6 +68,11 @@ def layout_text(lay: dict[str, Any], short: bool = False) -> str:
             for tag, key in (("TP", "tensor"), ("PP", "pipeline"), ("DP", "data"))
             if key in lay
         ]
+        parts += [
+            f"{tag}{lay[key]}"
+            for tag, key in (("CP", "context"), ("EP", "expert"))
+            if lay.get(key, 1) > 1
+        ]
         parts += [f"mb{lay['micro_batch']}"] if "micro_batch" in lay else []
         parts += [f"v{lay['interleave']}"] if "interleave" in lay else []
         parts += [str(lay["recompute"])] if "recompute" in lay else []
@@ -86,7 +91,19 @@ def layout_text(lay: dict[str, Any], short: bool = False) -> str:
         ("recompute", "recompute {}"),
         ("zero", "ZeRO {}"),
     )
+    # Context and expert groups only when the job uses them, so dense layouts read as before.
+    if lay.get("context", 1) > 1:
+        words[0] += f" x CP {lay['context']}"
+    experts = [
+        f"{t} {lay[k]}"
+        for t, k in (("EP", "expert"), ("ETP", "expert_tensor"))
+        if lay.get(k, 1) > 1
+    ]
+    if experts:
+        words[0] += f" (+ {', '.join(experts)})"
     words += [fmt.format(lay[key]) for key, fmt in labels if key in lay]
+    if lay.get("schedule") in ("zero-bubble", "dualpipe"):  # 1F1B variants follow from interleave
+        words.append(f"schedule {lay['schedule']}")
     if "sequence_parallel" in lay:
         words.append(f"SP {'on' if lay['sequence_parallel'] else 'off'}")
     return ", ".join(w for w in words if w)
