@@ -60,7 +60,9 @@ def test_stage_splits_even_or_one_shorter_at_both_ends() -> None:
     assert stage_splits(mega, 96, 8) == [(12,) * 8]
     # Llama 3 405B: 126 layers on 16 stages, the embedding and the loss counted as layers
     assert stage_splits(mega, 126, 16) == [(7, *(8,) * 14, 7)]
-    assert stage_splits(mega, 97, 8) == []  # neither even nor (97 + 2) / 8
+    # neither even nor (97 + 2) / 8: only through a pipeline layout, and never when searched
+    assert stage_splits(mega, 97, 8) == [(13, *(12,) * 7)]
+    assert stage_splits(mega, 97, 8, layout=False) == []
     assert stage_splits(FRAMEWORKS["deepspeed"], 126, 16) == []
 
 

@@ -138,13 +138,17 @@ def test_published_number_is_still_the_total() -> None:
     assert m.params_published[0].total == 22e9
 
 
-def test_the_estimator_refuses_moe_and_mla_until_the_engine_models_them() -> None:
+def test_the_estimator_times_moe_and_mla_layers() -> None:
+    """MoE and MLA layers reach the engine: an MoE job costs more per token than its active
+    parameters alone would on the same chips (router, permutation, all-to-all)."""
     import dojosim
 
-    job = {"name": "x", "system": "dgx-h100", "chips": 64, "parallelism": {"global_batch": 64}}
-    with pytest.raises(SpecError, match=r"model\.experts"):
-        dojosim.estimate({**job, "model": "deepseek-v3"})
-    dense_mla = {"base": "deepseek-v3", "experts": 1, "top_k": 1, "shared_experts": 0,
-                 "dense_layers": 0, "expert_ffn_hidden": None}  # fmt: skip
-    with pytest.raises(SpecError, match=r"model\.attention"):
-        dojosim.estimate({**job, "model": dense_mla})
+    job = {"name": "x", "system": "dgx-h100", "chips": 8, "precision": "bf16"}
+    lay = {"global_batch": 64, "expert": 8, "recompute": "full", "zero": 1}
+    moe = dojosim.estimate({**job, "model": "qwen3-30b-a3b", "parallelism": lay})
+    assert moe.step_time_s > 0 and 0 < moe.mfu < 1
+    assert moe.layout["expert"] == 8
+    dense_mla = {"base": "deepseek-v3", "layers": 4, "experts": 1, "top_k": 1, "shared_experts": 0,
+                 "dense_layers": 0, "expert_ffn_hidden": None, "node_limit": None}  # fmt: skip
+    mla = dojosim.estimate({**job, "model": dense_mla, "parallelism": {"global_batch": 8}})
+    assert mla.step_time_s > 0

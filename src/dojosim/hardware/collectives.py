@@ -166,17 +166,21 @@ def collective_time(
     size: int,
     stride: int = 1,
     calls: int = 1,
+    leaving: float | None = None,
 ) -> float:
     """Seconds for one collective of ``nbytes`` (per rank) over a (size, stride) group.
 
     ``calls``: the data goes as that many collectives (gradient buckets), each paying
-    the latency. Groups on switched tiers of a system with a collective library (NCCL)
+    the latency. ``leaving`` (all-to-all only): the share of ``nbytes`` that leaves the
+    node, where a dispatcher sends fewer copies across nodes than within them. Groups on switched tiers of a system with a collective library (NCCL)
     take the library's own model (:func:`_library_time`); others the per-tier phases.
     """
     if size <= 1 or nbytes <= 0:
         return 0.0
     parts = split(fab, size, stride)
     if fab.library is not None and parts and all(_switched(t) for t, _ in parts):
+        if kind == "all_to_all":
+            return _all_to_all_time(fab, fab.library, nbytes, size, parts, calls, leaving)
         return _library_time(fab, fab.library, kind, nbytes, size, parts, calls)
     total = 0.0
     data = nbytes
@@ -254,6 +258,41 @@ def _library_time(
         best = min(best, calls * lib.base_latency.ring[2] + nbytes * f / nvls)
     _add(fab, bottleneck, best)
     return best
+
+
+def _all_to_all_time(
+    fab: Fabric,
+    lib: CollectiveLibrary,
+    nbytes: float,
+    size: int,
+    parts: list[tuple[NetworkTier, int]],
+    calls: int,
+    leaving: float | None = None,
+) -> float:
+    """An all-to-all on switched tiers: every rank sends ``nbytes / size`` to each member.
+
+    Unlike a ring, nothing is pipelined through the tiers and no rail carries another
+    rank's traffic: what leaves a rank's unit at tier ``k`` (a node, a pod) crosses that
+    rank's own port of tier ``k``, ``nbytes x (size - inner_k) / size`` where ``inner_k``
+    members share the unit below; inside the node, ``nbytes x (n_0 - 1) / size``. The
+    tiers carry their shares at once, so the slowest sets the time. DeepEP's and HybridEP's
+    internode dispatch and combine measure about one NIC's bandwidth per GPU
+    (``catalog/measurements``, ``tests/hardware/test_against_deepep.py``).
+    """
+    worst, bottleneck, inner = 0.0, parts[0][0], 1
+    for k, (tier, n) in enumerate(parts):
+        if k == 0:
+            crossing = (n - 1) / size
+        else:
+            crossing = (size - inner) / size if leaving is None else leaving
+        bw = tier.bandwidth * tier.collective_efficiency / tier.shared_by * fab.scale
+        if nbytes * crossing / bw > worst:
+            worst, bottleneck = nbytes * crossing / bw, tier
+        inner *= n
+    hop = lib.inter_hop_latency if len(parts) > 1 else lib.intra_hop_latency
+    t = calls * (lib.base_latency.ring[2] + hop.ring[2]) + worst
+    _add(fab, bottleneck, t)
+    return t
 
 
 def _send(fab: Fabric, tier: NetworkTier, nbytes: float) -> float:

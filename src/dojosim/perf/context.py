@@ -151,13 +151,29 @@ class Context:
     def groups(self, lay: Layout) -> Groups:
         """Where the context- and expert-parallel groups sit in the rank order."""
         from dojosim.perf.units import Groups
+        from dojosim.spec.routing import leaving_share
 
         eight = self.precision.matmul in EIGHT_BIT
+        stride = lay.tensor * lay.context
+        leaving, share = None, 1.0
+        routing = self.sc.routing
+        overlap = lay.schedule == "dualpipe"
+        cores = self.sc.chip.cores
+        if overlap and routing is not None and routing.dispatcher_sms and cores:
+            share = max(cores - routing.dispatcher_sms, 1) / cores
+        if isinstance(self.sc, Scenario) and lay.expert > 1:
+            model = self.sc.model
+            per_node = min(max(self.sc.system.node_chips // stride, 1), lay.expert)
+            leaving = leaving_share(
+                self.sc.routing, model.top_k, model.node_limit, lay.expert // per_node
+            )
         return Groups(
             context_stride=lay.tensor,
-            expert_stride=lay.tensor * lay.context,
-            overlap_a2a=lay.schedule == "dualpipe",
+            expert_stride=stride,
+            overlap_a2a=overlap,
             dispatch_bytes=1.0 if eight else self.precision.activation,
+            leaving=leaving,
+            compute_share=share,
         )
 
     def stages(self, lay: Layout, fab: Fabric | None = None) -> list[Stage]:

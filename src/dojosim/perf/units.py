@@ -88,9 +88,11 @@ def block(
     ``groups`` places the context- and expert-parallel groups (rank strides) and says
     whether the schedule hides the all-to-all behind the other chunk's compute.
     """
+    g = groups or Groups()
     fwd_ops = layer_forward(model, sh)
-    fwd = cm.ops_time(fwd_ops)
-    bwd = cm.ops_time(backward(fwd_ops))
+    slow = 1.0 / g.compute_share if sh.moe else 1.0  # the dispatcher's SMs are not computing
+    fwd = cm.ops_time(fwd_ops) * slow
+    bwd = cm.ops_time(backward(fwd_ops)) * slow
     if recompute == "full":
         rec = fwd
     elif recompute == "selective" and not sh.flash:
@@ -106,10 +108,9 @@ def block(
     else:
         one = back = _tp(fab, "all_reduce", nbytes, t)
     comm, comm_back = 2 * one, 2 * back  # after attention and after the MLP
-    g = groups or Groups()
     extra_f, extra_b = _context_comm(model, sh, cm, fab, g)
     if sh.moe:
-        a2a_f, a2a_b = _expert_comm(model, sh, fab, g, fwd)
+        a2a_f, a2a_b = _expert_comm(model, sh, fab, g, fwd, bwd)
         extra_f, extra_b = extra_f + a2a_f, extra_b + a2a_b
     comm, comm_back = comm + extra_f, comm_back + extra_b
     acts = activation_bytes_per_layer(model, sh, recompute)
@@ -142,6 +143,8 @@ class Groups:
     expert_stride: int = 1
     overlap_a2a: bool = False
     dispatch_bytes: float = 2.0  # per element: 1 when the dispatch is FP8
+    leaving: float | None = None  # share of a dispatch crossing nodes (spec.routing.leaving_share)
+    compute_share: float = 1.0  # share of the chip's cores left to a MoE block's compute
 
 
 def _block_params(model: ModelSpec, sh: LayerShape) -> tuple[float, float]:
@@ -182,22 +185,24 @@ def _context_comm(
 
 
 def _expert_comm(
-    model: ModelSpec, sh: LayerShape, fab: Fabric, g: Groups, compute: float
+    model: ModelSpec, sh: LayerShape, fab: Fabric, g: Groups, fwd: float, bwd: float
 ) -> tuple[float, float]:
     """Dispatch and combine all-to-alls over the expert-parallel group, forward and backward,
-    the busiest rank's share; under DualPipe hidden behind the other chunk's compute."""
+    the busiest rank's share. DualPipe runs a forward chunk of one micro-batch beside a
+    backward chunk of another (arXiv 2412.19437, Section 3.2.1, Figure 4): the forward
+    chunk's all-to-alls hide behind the backward chunk's compute and the other way round."""
     from dojosim.workload.moe_ops import dispatch_bytes
 
     if sh.ep <= 1:
         return 0.0, 0.0
     send = dispatch_bytes(model, sh, g.dispatch_bytes)
     back = dispatch_bytes(model, sh, sh.e)
-    one = collective_time(fab, "all_to_all", send, sh.ep, g.expert_stride)
-    one += collective_time(fab, "all_to_all", back, sh.ep, g.expert_stride)
-    fwd = bwd = one  # backward: the gradients of the combine and of the dispatch
+    one = collective_time(fab, "all_to_all", send, sh.ep, g.expert_stride, leaving=g.leaving)
+    one += collective_time(fab, "all_to_all", back, sh.ep, g.expert_stride, leaving=g.leaving)
+    # backward: the gradients of the combine and of the dispatch, the same bytes
     if g.overlap_a2a:
-        return max(0.0, fwd - compute), max(0.0, bwd - compute)
-    return fwd, bwd
+        return max(0.0, one - bwd), max(0.0, one - fwd)
+    return one, one
 
 
 def embedding(model: ModelSpec, sh: LayerShape, cm: ComputeModel, fab: Fabric) -> UnitCost:

@@ -57,7 +57,8 @@ class ChipSpec(CatalogEntry):
     links: dict[str, Bandwidth] = Field(default_factory=dict)
     calibration: str = "generic"
     what_if: bool = False
-    # Many-core dies (D1): the independent cores and their local SRAM, for per-core figures.
+    # The independent cores of a die (D1's 354 nodes, a GPU's streaming multiprocessors): per-core
+    # figures, and the share of a GPU left to compute while communication kernels hold some SMs.
     cores: PositiveInt | None = None
     statements: list[str] = Field(default_factory=list)  # public claims a what-if chip rests on
 

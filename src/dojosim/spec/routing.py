@@ -29,6 +29,13 @@ class RoutingSection(Frozen):
     balance: Literal["dropless", "forced", "capacity"] = "dropless"
     capacity_factor: Annotated[float, Gt(0)] = 1.25
     imbalance: Annotated[float, Ge(1)] | Literal["auto"] = "auto"
+    # alltoall: one copy per routed expert over every tier (an NCCL all-to-all, Megatron's
+    # alltoall dispatcher); deepep: one copy per destination node over the scale-out fabric,
+    # forwarded to the node's experts over NVLink (DeepEP, arXiv 2412.19437 Section 3.2.2).
+    dispatcher: Literal["alltoall", "deepep"] = "alltoall"
+    # Streaming multiprocessors the dispatcher's kernels hold while they overlap compute
+    # (DualPipe): the chip's other cores run the layer. None: compute keeps every core.
+    dispatcher_sms: Annotated[int, Gt(0)] | None = None
     # Resolved from the catalog when imbalance is auto: the per-expert load's coefficient of
     # variation and where it comes from.
     expert_cv: Annotated[float, Ge(0)] | None = None
@@ -39,6 +46,25 @@ def cv_from_gini(gini: float) -> float:
     """Per-expert coefficient of variation of lognormal loads with Gini coefficient ``gini``."""
     sigma = math.sqrt(2) * NormalDist().inv_cdf((gini + 1) / 2)
     return math.sqrt(math.expm1(sigma * sigma))
+
+
+def leaving_share(
+    routing: RoutingSection | None, top_k: int, node_limit: int | None, nodes: int
+) -> float | None:
+    """Share of a dispatch's ``top_k`` token copies that cross the scale-out fabric.
+
+    ``None`` (every copy bound for another node crosses) unless the dispatcher sends one
+    copy per destination node: with the ``top_k`` experts spread evenly over ``nodes``
+    nodes a token reaches ``nodes (1 - (1 - 1/nodes)^top_k)`` distinct nodes, at most
+    ``node_limit`` (DeepSeek's node-limited routing), of which ``(nodes - 1) / nodes`` are
+    not its own.
+    """
+    if routing is None or routing.dispatcher != "deepep" or nodes <= 1:
+        return None
+    distinct = nodes * (1.0 - (1.0 - 1.0 / nodes) ** top_k)
+    if node_limit is not None:
+        distinct = min(distinct, float(node_limit))
+    return distinct * (nodes - 1) / nodes / top_k
 
 
 def rank_imbalance(routing: RoutingSection | None, experts: int, ep: int) -> float:
@@ -58,4 +84,4 @@ def rank_imbalance(routing: RoutingSection | None, experts: int, ep: int) -> flo
     return value
 
 
-__all__ = ["RoutingSection", "cv_from_gini", "rank_imbalance"]
+__all__ = ["RoutingSection", "cv_from_gini", "leaving_share", "rank_imbalance"]

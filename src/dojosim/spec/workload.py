@@ -111,6 +111,7 @@ class ModelSpec(CatalogEntry):
     expert_ffn_hidden: PositiveInt | None = None
     dense_layers: NonNegativeInt = 0
     moe_every: PositiveInt = 1
+    node_limit: PositiveInt | None = None  # a token's routed experts span at most this many nodes
     attention: Literal["mha", "mla"] = "mha"
     mla: MlaSpec | None = None
     local_attention: LocalAttention | None = None
