@@ -124,6 +124,7 @@ INHERITED = (
     "attention_half_seq",
     "straggler_cv",
     "network_efficiency_scale",
+    "expert_gemm_launch",
 )
 
 

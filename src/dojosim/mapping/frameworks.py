@@ -57,6 +57,14 @@ distributed_data_parallel.py``), DeepSpeed's reduce bucket 5e8 elements
 (``reduce_bucket_size``); FSDP and XLA's FSDP gather and reduce one layer (one
 wrapped unit) at a time. Every collective pays its latency once.
 
+A mixture-of-experts layer's grouped GEMM: Megatron-Core runs it through Transformer
+Engine's ``GroupedLinear``, one cuBLAS GEMM per local expert on several streams
+(``--moe-grouped-gemm``: "launch multiple local GEMM kernels in multiple streams",
+``megatron/core/transformer/moe/README.md``; NVIDIA/TransformerEngine PR 853), and
+DeepSpeed loops over its local experts (``deepspeed/moe/experts.py``): one launch per
+expert (``per_expert_gemm``). torchtitan's experts call ``torch._grouped_mm``
+(``torchtitan/models/moe.py``), MaxText's a Megablox grouped matmul: one kernel.
+
 Every framework: tensor x pipeline x data chips, the global batch divisible by
 data x micro-batch, no more stages than layers, stage layer counts summing to the
 model's layers.
@@ -89,6 +97,8 @@ class Framework:
     bucket: float = 40e6
     bucket_per_rank: float = 1e6
     per_layer: bool = False
+    # A grouped (per-expert) GEMM launches one GEMM per local expert, not one kernel.
+    per_expert_gemm: bool = False
 
     def calls(self, params: float, layers: int, data: int) -> int:
         """Collectives one data-parallel transfer of ``params`` parameters takes."""
@@ -99,9 +109,18 @@ class Framework:
 
 
 FRAMEWORKS: dict[str, Framework] = {
-    "megatron": Framework("megatron", (0, 1, 3), True, True, True, 1, True),
+    "megatron": Framework("megatron", (0, 1, 3), True, True, True, 1, True, per_expert_gemm=True),
     "deepspeed": Framework(
-        "deepspeed", (0, 1, 2, 3), False, True, False, 1, True, bucket=5e8, bucket_per_rank=0.0
+        "deepspeed",
+        (0, 1, 2, 3),
+        False,
+        True,
+        False,
+        1,
+        True,
+        bucket=5e8,
+        bucket_per_rank=0.0,
+        per_expert_gemm=True,
     ),
     "fsdp": Framework("fsdp", (0, 2, 3), True, True, True, 3, False, False, False, per_layer=True),
     "maxtext": Framework(

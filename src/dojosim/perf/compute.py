@@ -11,6 +11,14 @@ Matmuls run in the policy's matmul precision (8-bit matmuls at their own,
 lower, efficiency); fused attention runs in the policy's attention precision
 (16-bit in FP8 training, as Transformer Engine runs it).
 
+A grouped GEMM (a mixture-of-experts layer's experts) that the training stack launches
+as one GEMM per expert (Transformer Engine's ``GroupedLinear``: cuBLAS on several
+streams, as Megatron-Core runs it) costs at least ``group_launch`` per expert: the host
+submits each GEMM (with its FP8 scaling bookkeeping) one after another, and with a few
+hundred tokens per expert the GPU finishes each before the next arrives. The time is
+the larger of that and the roofline. A stack with a single-kernel grouped GEMM
+(DeepGEMM, ``torch._grouped_mm``) has ``group_launch = 0``.
+
 A matmul too thin for the matrix units (a depthwise convolution is a GEMM with
 ``n = 1``) runs on the vector units instead, when the chip's catalog entry gives
 their rate: the kernel takes the faster of the two.
@@ -42,10 +50,14 @@ class ComputeModel:
     vector_flops: float = 0.0  # FLOP/s of the vector (non-matrix) units; 0 if unknown
     attention_peak_flops: float = 0.0  # FLOP/s of the attention precision (0: peak_flops)
     attention_half_seq: float = 0.0  # tokens; see Calibration.attention_half_seq
+    group_launch: float = 0.0  # s per group of a grouped GEMM launched one GEMM per group
 
     @classmethod
-    def of(cls, chip: ChipSpec, precision: Precision, cal: Calibration) -> ComputeModel:
-        """The compute model of ``chip`` running ``precision`` with ``cal``'s constants."""
+    def of(
+        cls, chip: ChipSpec, precision: Precision, cal: Calibration, per_group: bool = True
+    ) -> ComputeModel:
+        """The compute model of ``chip`` running ``precision`` with ``cal``'s constants
+        (``per_group``: the stack launches a grouped GEMM as one GEMM per group)."""
         eight_bit = precision.matmul in EIGHT_BIT
         efficiency = cal.matmul_efficiency
         if eight_bit and cal.fp8_matmul_efficiency is not None:
@@ -62,6 +74,7 @@ class ComputeModel:
             vector_rate(chip, precision.matmul),
             float(attention or chip.peak(precision.matmul)),
             cal.attention_half_seq,
+            cal.expert_gemm_launch if per_group else 0.0,
         )
 
     def matmul_efficiency_of(self, m: int, n: int, k: int) -> float:
@@ -84,7 +97,10 @@ class ComputeModel:
             compute = op.flops / (peak * eff)
         else:
             compute = 0.0
-        return max(compute, memory) + self.kernel_overhead
+        t = max(compute, memory) + self.kernel_overhead
+        if op.grouped and self.group_launch > 0:
+            t = max(t, op.batch * self.group_launch)
+        return t
 
     def ops_time(self, ops: list[Op] | tuple[Op, ...]) -> float:
         """Seconds for a sequence of ops run one after another."""

@@ -369,15 +369,16 @@ def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = No
     """The layout-independent part of a scenario's estimate."""
     cal = calibration or sc.calibration
     prec = PRECISIONS[sc.precision]
-    cm = ComputeModel.of(sc.chip, prec, cal)
+    fw = framework(sc.framework)
+    cm = ComputeModel.of(sc.chip, prec, cal, fw.per_expert_gemm)
     fab = fabric(sc.system, sc.chips, cal.network_efficiency_scale, sc.collectives)
     if isinstance(sc, NetworkScenario):
         w = sc.workload
         shape = Shape(len(w.layers), 0, 0, 0, 0)  # no heads: tensor splits feature maps
-        return Context(sc, cm, fab, prec, framework(sc.framework), cal, sc.hierarchy, shape, w)
+        return Context(sc, cm, fab, prec, fw, cal, sc.hierarchy, shape, w)
     m = sc.model
     shape = Shape(m.layers, m.heads, m.n_kv_heads, m.ffn, m.seq_len, m.experts)
-    return Context(sc, cm, fab, prec, framework(sc.framework), cal, sc.hierarchy, shape, None)
+    return Context(sc, cm, fab, prec, fw, cal, sc.hierarchy, shape, None)
 
 
 __all__ = ["Context", "Stage", "StageSum", "context"]

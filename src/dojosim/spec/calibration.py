@@ -26,6 +26,7 @@ RANGED = {
     "fp8_matmul_efficiency": "dimensionless",
     "attention_half_seq": "dimensionless",
     "straggler_cv": "dimensionless",
+    "expert_gemm_launch": "time",
 }
 
 
@@ -57,6 +58,8 @@ class Calibration(CatalogEntry):
     * ``attention_half_seq``: the sequence length (tokens) at which fused attention runs at
       half its ``flash_attention_efficiency``.
     * ``straggler_cv``: the spread of chip speeds (coefficient of variation).
+    * ``expert_gemm_launch``: seconds per expert of a grouped GEMM that the stack launches
+      as one GEMM per expert (a floor on the grouped GEMM's time: ``experts x`` this).
 
     A calibration may name a ``base:`` calibration; constants it does not give are
     carried over from there (and stay in step when the base is refitted).
@@ -78,6 +81,9 @@ class Calibration(CatalogEntry):
     # Coefficient of variation of the chips' speed: a synchronous step waits for the slowest
     # of N chips, E[max of N] standard deviations above the mean (dojosim.perf.scale).
     straggler_cv: Fraction = 0.0
+    # Host-bound floor of a grouped GEMM launched one GEMM per expert (Transformer Engine's
+    # multi-stream cuBLAS path), per expert. 0: not modelled.
+    expert_gemm_launch: Seconds = 0.0
     network_efficiency_scale: PosRatio = 1.0
     fitted_on: list[str] = Field(default_factory=list)
     checked_on: list[str] = Field(default_factory=list)

@@ -12,7 +12,8 @@ of the tokens (sequence parallel), the router scores ``experts`` per token, toke
 permuted, dispatched over the expert-parallel group (an all-to-all timed in
 :mod:`dojosim.perf.units`), run through the rank's ``experts / ep`` experts as grouped
 GEMMs of ``m`` tokens per expert (small per-expert GEMMs are slow: the compute model's
-shape factor), combined and un-permuted; shared experts run densely, split by tensor
+shape factor; a stack that launches one GEMM per expert pays the compute model's
+``group_launch`` per expert), combined and un-permuted; shared experts run densely, split by tensor
 parallelism. The busiest rank receives ``imbalance`` times the mean tokens.
 """
 
@@ -83,9 +84,9 @@ def moe_mlp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         matmul("router", int(tok), m.experts, h, elem_bytes=e),
         elementwise("topk_softmax", tok * m.experts * 8),
         elementwise("permute", 2 * routed * h * e),
-        matmul("experts_up", per_expert, gates * ffn, h, batch=local, elem_bytes=e),
+        matmul("experts_up", per_expert, gates * ffn, h, batch=local, elem_bytes=e, grouped=True),
         elementwise("experts_act", routed * ffn * ((gates + 1) * e + sh.cast)),
-        matmul("experts_down", per_expert, h, ffn, batch=local, elem_bytes=e),
+        matmul("experts_down", per_expert, h, ffn, batch=local, elem_bytes=e, grouped=True),
         elementwise("unpermute", 2 * routed * h * e + tok * m.top_k * 4),
     ]
     if m.shared_experts:

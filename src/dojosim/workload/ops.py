@@ -20,7 +20,9 @@ class Op:
 
     For a matmul, ``m``, ``n``, ``k`` are the problem dimensions and ``batch``
     the number of independent products (batched matmul); the FLOPs are
-    ``2 * batch * m * n * k``.
+    ``2 * batch * m * n * k``. ``grouped``: the products are a grouped GEMM (one per
+    expert), which some stacks launch as one GEMM per group (the compute model's
+    ``group_launch``) rather than as one kernel.
     """
 
     name: str
@@ -31,13 +33,24 @@ class Op:
     n: int = 0
     k: int = 0
     batch: int = 1
+    grouped: bool = False
 
 
-def matmul(name: str, m: int, n: int, k: int, *, batch: int = 1, elem_bytes: float = 2) -> Op:
-    """A (batched) matrix multiply ``[m, k] @ [k, n]`` reading both inputs and writing the output."""
+def matmul(
+    name: str,
+    m: int,
+    n: int,
+    k: int,
+    *,
+    batch: int = 1,
+    elem_bytes: float = 2,
+    grouped: bool = False,
+) -> Op:
+    """A (batched or grouped) matrix multiply ``[m, k] @ [k, n]`` reading both inputs and
+    writing the output."""
     flops = 2.0 * batch * m * n * k
     traffic = batch * (m * k + k * n + m * n) * elem_bytes
-    return Op(name, "matmul", flops, traffic, m, n, k, batch)
+    return Op(name, "matmul", flops, traffic, m, n, k, batch, grouped)
 
 
 def elementwise(name: str, nbytes: float, flops: float = 0.0) -> Op:
@@ -48,6 +61,7 @@ def elementwise(name: str, nbytes: float, flops: float = 0.0) -> Op:
 def matmul_backward(op: Op) -> tuple[Op, Op]:
     """The two matmuls of a matmul's backward pass: input gradient and weight gradient."""
     e = op.bytes / max(op.batch * (op.m * op.k + op.k * op.n + op.m * op.n), 1)
-    dgrad = matmul(f"{op.name}.dgrad", op.m, op.k, op.n, batch=op.batch, elem_bytes=e)
-    wgrad = matmul(f"{op.name}.wgrad", op.k, op.n, op.m, batch=op.batch, elem_bytes=e)
+    g = op.grouped
+    dgrad = matmul(f"{op.name}.dgrad", op.m, op.k, op.n, batch=op.batch, elem_bytes=e, grouped=g)
+    wgrad = matmul(f"{op.name}.wgrad", op.k, op.n, op.m, batch=op.batch, elem_bytes=e, grouped=g)
     return dgrad, wgrad
