@@ -44,6 +44,18 @@ def test_readme_quotes_the_check_rows_and_the_coverage() -> None:
     )
     assert figures in text
     assert f"hold {100 * cover['coverage']:.0f}% of the measured steps" in text
+    by_kind = summary(scores)
+    for kind, words in (
+        ("dense", "dense"),
+        ("moe", "mixture of experts"),
+        ("long-context", "long context"),
+    ):
+        k = by_kind[f"check: {kind}"]
+        quoted = (
+            f"{words} {k['count']} rows, mean {100 * k['mean_abs_error']:.1f}%, "
+            f"max {100 * k['max_abs_error']:.0f}%"
+        )
+        assert quoted in text, quoted
     assert f"({cover['inside']} of {cover['rows']}," in text
 
 

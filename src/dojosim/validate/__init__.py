@@ -97,6 +97,7 @@ class Score:
     note: str = ""
     kind: str = "run"
     restates: str = ""
+    workload: str = ""  # runs: dense, moe (mixture of experts) or long-context (context parallel)
 
     @property
     def status(self) -> str:
@@ -134,6 +135,7 @@ def score(name: str) -> Score:
     predicted = float(getattr(est, run.metric))
     error = predicted / run.measured - 1
     within = abs(error) <= run.tolerance if run.tolerance is not None else None
+    workload = "long-context" if int(est.layout.get("context", 1)) > 1 else _kind(run.scenario)
     return Score(
         run.name,
         run.role,
@@ -145,7 +147,21 @@ def score(name: str) -> Score:
         within,
         "; ".join(run.sources),
         unit=METRIC_UNITS.get(run.metric, ""),
+        workload=workload,
     )
+
+
+def _kind(scenario: Mapping[str, Any]) -> str:
+    """``moe`` when the scenario's model (a catalog name, or inline with or without a
+    ``base``) has more than one expert, else ``dense``."""
+    model = scenario.get("model")
+    if isinstance(model, Mapping):
+        experts = model.get("experts")
+        if experts is None and isinstance(model.get("base"), str):
+            model = model["base"]
+    if isinstance(model, str):
+        experts = catalog.get("model", model).experts if model in catalog.names("model") else 1
+    return "moe" if int(experts or 1) > 1 else "dense"
 
 
 def _compute_table(ref: str) -> Mapping[str, Callable[[], float]]:
@@ -223,7 +239,8 @@ def summary(scores: Iterable[Score]) -> dict[str, dict[str, Any]]:
     """Mean and max |error| per role, split by unit where a role mixes units; failed rows named.
 
     Keys are the role (``calibration``) or, for a role whose rows have several units,
-    ``"<role> [<unit>]"``. Rows without a tolerance (informational re-runs) and
+    ``"<role> [<unit>]"``; check runs are also summarised by workload under ``"check: dense"``,
+    ``"check: moe"`` and ``"check: long-context"``. Rows without a tolerance (informational re-runs) and
     ``input`` rows (restating an input) are left out; relative errors of different
     units are never averaged together.
     """
@@ -248,6 +265,10 @@ def summary(scores: Iterable[Score]) -> dict[str, dict[str, Any]]:
         else:
             key = f"{s.role} [{s.unit or 'dimensionless'}]"
         groups.setdefault(key, []).append(s)
+    # Check runs also by workload class (dense, moe, long-context): the frontier's own figures.
+    for s in rows:
+        if s.kind == "run" and s.role == "check" and s.workload:
+            groups.setdefault(f"check: {s.workload}", []).append(s)
     out: dict[str, dict[str, Any]] = {}
     for key, group in groups.items():
         errs = sorted(abs(s.error) for s in group)
