@@ -141,3 +141,18 @@ def test_compare_prints_one_table_and_writes_one_plot(tmp_path: Path) -> None:
     doc = json.loads(runner.invoke(app, [*args, "--formats", "cfp8,fp8", "--json"]).stdout)
     assert [x["label"] for x in doc["runs"]] == ["bf16", "cfp8 bias=auto", "fp8 amax"]
     assert doc["runs"][0]["vs_reference"] == 0.0
+
+
+def test_training_without_the_numerics_extra_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
+    )
+    for cmd in (["train", "--model", "video"], ["compare"]):
+        r = runner.invoke(app, ["numerics", *cmd])
+        assert r.exit_code != 0
+        assert "pip install 'dojosim[numerics]'" in str(r.exception)

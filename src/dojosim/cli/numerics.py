@@ -15,7 +15,7 @@ from typing import Any
 import typer
 
 from dojosim.cli.common import JSON_OPT
-from dojosim.errors import FormatError
+from dojosim.errors import DojosimError, FormatError
 
 DENORMALS_OPT = typer.Option(
     "ieee", "--denormals", help="Denormal scale of CFP formats: ieee (2^(1-bias)) or literal."
@@ -201,6 +201,7 @@ def train(
         jobs=jobs,
     )
     run_recipe, base_recipe = resolve(cfg)  # before the slow imports of torch and the data
+    _require_extra()
     from dojosim.numerics import train as tr
 
     length = f"{steps} steps" if steps else (f"{epochs} epochs" if epochs else "default length")
@@ -217,6 +218,15 @@ def train(
         print_json(result)
         return
     _print_train_table(result)
+
+
+def _require_extra() -> None:
+    """A clear error, not an ImportError, when the numerics extra is not installed."""
+    import importlib.util
+
+    missing = [m for m in ("torch", "sklearn", "matplotlib") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise DojosimError(f"training needs {', '.join(missing)}: pip install 'dojosim[numerics]'")
 
 
 def _stderr(msg: str) -> None:
@@ -267,7 +277,9 @@ def _print_train_table(result: dict) -> None:
 
 def compare(
     model: str = typer.Option("video", "--model", help=MODEL_HELP),
-    steps: int | None = typer.Option(None, "--steps", help="Optimizer steps per run."),
+    steps: int | None = typer.Option(
+        None, "--steps", help="Optimizer steps per run (default: video 2000, charlm 600)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed for init, batches and rounding."),
     formats: str | None = typer.Option(
         None, "--formats", help="Comma-separated rows to run (default: all), e.g. 'bf16,cfp8'."
@@ -291,6 +303,7 @@ def compare(
     check_count("steps", steps)
     check_count("jobs", jobs)
     chosen = cmp.recipes([f.strip() for f in formats.split(",") if f.strip()] if formats else None)
+    _require_extra()
     path = plot or f"numerics-compare-{name}.png"
     sys.stderr.write(f"comparing {len(chosen)} formats on {name}...\n")
     doc = cmp.compare(
