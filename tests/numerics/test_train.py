@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from dojosim.errors import FormatError
 from dojosim.numerics.train import TrainConfig, train
 
 
@@ -23,3 +24,20 @@ def test_cfp8_143_auto_bias_tracks_fp32_and_a_bad_bias_fails() -> None:
 
     bad = train(TrainConfig(format="cfp8_143", bias=0, epochs=5))
     assert bad["final_accuracy"] < 0.5  # bias 0: steps of 0.25 near zero, weights vanish
+
+
+@pytest.mark.slow
+def test_runs_are_seeded_and_the_same_in_worker_processes() -> None:
+    here = train(TrainConfig(model="video", steps=3, evals=1, jobs=1))
+    workers = train(TrainConfig(model="video", steps=3, evals=1, jobs=2))
+    for key in ("final_loss", "baseline_final_loss", "biases"):
+        assert here[key] == workers[key], key
+    other = train(TrainConfig(model="video", steps=3, evals=1, jobs=1, seed=1))
+    assert other["final_loss"] != here["final_loss"]
+
+
+def test_mlp_steps_and_epochs() -> None:
+    doc = train(TrainConfig(steps=50, hidden=16))
+    assert [p["step"] for p in doc["loss_curve"]] == [40, 50]  # every epoch, and the end
+    with pytest.raises(FormatError, match="not both"):
+        train(TrainConfig(steps=50, epochs=2))

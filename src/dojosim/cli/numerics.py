@@ -1,4 +1,4 @@
-"""`dojosim numerics ...` commands: ``formats``, ``info`` and ``train``.
+"""`dojosim numerics ...` commands: ``formats``, ``info``, ``train`` and ``compare``.
 
 Commands parse options, call the library and print; bad input raises
 :class:`~dojosim.errors.FormatError`, which ``dojosim.cli.main`` turns into one line
@@ -15,31 +15,21 @@ from typing import Any
 import typer
 
 from dojosim.cli.common import JSON_OPT
-from dojosim.errors import FormatError
+from dojosim.errors import DojosimError, FormatError
 
 DENORMALS_OPT = typer.Option(
     "ieee", "--denormals", help="Denormal scale of CFP formats: ieee (2^(1-bias)) or literal."
 )
 
 
-def parse_bias(text: str | None, allow_auto: bool) -> int | str | None:
-    """``None``, ``"auto"`` (if allowed) or an integer; anything else is a FormatError."""
+def parse_int_bias(text: str | None) -> int | None:
+    """An integer bias or ``None``; anything else is a FormatError."""
     if text is None:
         return None
-    t = text.strip().lower()
-    if allow_auto and t == "auto":
-        return "auto"
     try:
-        return int(t)
+        return int(text.strip())
     except ValueError:
-        want = "'auto' or an integer 0..63" if allow_auto else "an integer 0..63"
-        raise FormatError(f"--bias must be {want}, got {text!r}") from None
-
-
-def parse_int_bias(text: str | None) -> int | None:
-    """An integer bias or ``None`` (no 'auto')."""
-    value = parse_bias(text, allow_auto=False)
-    return value if isinstance(value, int) else None
+        raise FormatError(f"--bias must be an integer 0..63, got {text!r}") from None
 
 
 def _num(v: float) -> str:
@@ -54,7 +44,9 @@ def _num(v: float) -> str:
 
 
 def info(
-    format: str = typer.Argument(..., help="Format name, e.g. cfp8_143, cfp16_shp, bf16."),
+    format: str = typer.Argument(
+        ..., help="Format name, e.g. cfp8_143, cfp16_shp, bf16 (cfp8 reads as cfp8_143)."
+    ),
     bias: str | None = typer.Option(None, "--bias", help="Exponent bias 0..63 (CFP formats)."),
     denormals: str = DENORMALS_OPT,
     codes: bool = typer.Option(False, "--codes", help="Also print the table of every code."),
@@ -62,9 +54,9 @@ def info(
 ) -> None:
     """Print a format's largest, smallest normal and smallest denormal values."""
     from dojosim.numerics.codes import code_table
-    from dojosim.numerics.formats import get_format
+    from dojosim.numerics.formats import resolve_family
 
-    fmt = get_format(format)
+    fmt, note = resolve_family(format)
     b = fmt.bind(parse_int_bias(bias), denormals)
     specials = {
         "saturate": "no Inf/NaN: overflow, ±Inf and NaN saturate to ±largest",
@@ -88,6 +80,8 @@ def info(
         "specials": specials,
         "source": fmt.source,
     }
+    if note:
+        doc |= {"requested": format, "note": note}
     rows = code_table(b) if codes else None
     if json:
         from dojosim.report.jsonout import print_json
@@ -97,6 +91,8 @@ def info(
         print_json(doc)
         return
     out = sys.stdout
+    if note:
+        out.write(f"note: {note}\n")
     out.write(b.describe() + "\n")
     scale = "2^(1-bias)" if b.denormals == "ieee" else "2^(-bias), as the whitepaper writes it"
     if fmt.is_cfp:
@@ -151,42 +147,68 @@ def formats(json: bool = JSON_OPT) -> None:
         )
 
 
+FORMAT_HELP = (
+    "Format to store tensors in: cfp8 (Dojo: 1-4-3 weights/activations, 1-5-2 gradients), "
+    "fp8 (OCP E4M3/E5M2, amax scaling), cfp16, bf16, fp32, or one format name such as "
+    "cfp8_143. Default: cfp8_143 for mlp, cfp8 for video and charlm."
+)
+BIAS_HELP = (
+    "'auto' (per tensor, each step), 'first' (per tensor, chosen at the first step, then "
+    "fixed), N (every tensor) or N,M (forward tensors, gradients)."
+)
+MODEL_HELP = "mlp (8x8 digits), video (next-frame prediction) or charlm (character LM)."
+JOBS_HELP = "Runs side by side, one thread each (default: 2 on 2+ cores; 1 for mlp)."
+
+
 def train(
-    format: str = typer.Option("cfp8_143", "--format", help="Format to store tensors in."),
-    bias: str = typer.Option("auto", "--bias", help="'auto' (per tensor, per step) or 0..63."),
-    baseline: str = typer.Option("fp32", "--baseline", help="Baseline: fp32 or bf16."),
-    rounding: str = typer.Option("nearest", "--rounding", help="nearest or stochastic."),
+    model: str = typer.Option("mlp", "--model", help=MODEL_HELP),
+    format: str | None = typer.Option(None, "--format", help=FORMAT_HELP),
+    bias: str = typer.Option("auto", "--bias", help=BIAS_HELP),
+    baseline: str | None = typer.Option(
+        None, "--baseline", help="fp32 or bf16 (default: fp32 for mlp, bf16 otherwise)."
+    ),
+    rounding: str = typer.Option(
+        "nearest", "--rounding", help="Rounding of gradients: nearest or stochastic."
+    ),
     denormals: str = DENORMALS_OPT,
-    epochs: int = typer.Option(25, "--epochs", help="Training epochs."),
+    steps: int | None = typer.Option(
+        None, "--steps", help="Optimizer steps (default: video 2000, charlm 600, mlp 25 epochs)."
+    ),
+    epochs: int | None = typer.Option(None, "--epochs", help="Epochs (mlp only; default 25)."),
     seed: int = typer.Option(0, "--seed", help="Seed for init, batches and rounding."),
+    jobs: int | None = typer.Option(None, "--jobs", help=JOBS_HELP),
     plot: str | None = typer.Option(None, "--plot", help="Write the curves to this image file."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Per-epoch progress on stderr."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="A line per evaluation point on stderr."
+    ),
     json: bool = JSON_OPT,
 ) -> None:
-    """Train a small MLP on scikit-learn's digits in a format, next to an FP32/BF16 baseline."""
-    from dojosim.numerics.train_config import TrainConfig, check_config
+    """Train a model with its tensors stored in a format, next to an FP32/BF16 baseline."""
+    from dojosim.numerics.recipes import parse_bias as parse_recipe_bias
+    from dojosim.numerics.train_config import TrainConfig, resolve
 
-    parsed = parse_bias(bias, allow_auto=True)
+    parsed = parse_recipe_bias(bias)
     cfg = TrainConfig(
+        model=model.strip().lower(),
         format=format,
         bias=parsed if parsed is not None else "auto",
         baseline=baseline,
         rounding=rounding,
         denormals=denormals,
+        steps=steps,
         epochs=epochs,
         seed=seed,
+        jobs=jobs,
     )
-    check_config(cfg)  # before the slow imports of torch and scikit-learn
+    run_recipe, base_recipe = resolve(cfg)  # before the slow imports of torch and the data
+    _require_extra()
     from dojosim.numerics import train as tr
 
+    length = f"{steps} steps" if steps else (f"{epochs} epochs" if epochs else "default length")
     sys.stderr.write(
-        f"training {cfg.baseline} and {cfg.format} (bias {cfg.bias}) for {cfg.epochs} epochs...\n"
+        f"training {cfg.model}: {base_recipe.label} and {run_recipe.label}, {length}...\n"
     )
-
-    def log(msg: str) -> None:
-        sys.stderr.write(msg + "\n")
-
-    result = tr.train(cfg, log=log if verbose else None)
+    result = tr.train(cfg, log=_stderr, verbose=verbose)
     if plot:
         tr.plot(result, plot)
         sys.stderr.write(f"wrote {plot}\n")
@@ -198,34 +220,103 @@ def train(
     _print_train_table(result)
 
 
+def _require_extra() -> None:
+    """A clear error, not an ImportError, when the numerics extra is not installed."""
+    import importlib.util
+
+    missing = [m for m in ("torch", "sklearn", "matplotlib") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise DojosimError(f"training needs {', '.join(missing)}: pip install 'dojosim[numerics]'")
+
+
+def _stderr(msg: str) -> None:
+    sys.stderr.write(msg + "\n")
+    sys.stderr.flush()
+
+
 def _print_train_table(result: dict) -> None:
     base, run = result["curves"]["baseline"], result["curves"]["format"]
     bl, fl = base["label"], run["label"]
     out = sys.stdout
-    out.write(f"{result['model']}; {result['dataset']}\n\n")
-    out.write(f"{'':5s}  {bl:^24s}  {fl:^24s}\n")
+    out.write(f"{result['description']}; {result['dataset']}\n\n")
+    mlp = result["model"] == "mlp"
+    unit = "epoch" if mlp else "step"
+    width = 24 if mlp else 14
+    out.write(f"{'':6s}  {bl:^{width}s}  {fl:^{width}s}\n")
+    head = f"{'loss':>11s} {'accuracy':>12s}" if mlp else f"{'loss':>14s}"
+    out.write(f"{unit:>6s}  {head}  {head}\n")
+    per_epoch = result.get("steps_per_epoch", 1)
+    for i, step in enumerate(base["steps"]):
+        mark = f"{step / per_epoch:g}" if mlp else str(step)
+        cells = []
+        for c in (base, run):
+            loss = c["metrics"]["loss"][i]
+            if mlp:
+                cells.append(f"{loss:11.4f} {c['metrics']['accuracy'][i]:11.2%}")
+            else:
+                cells.append(f"{loss:14.5f}")
+        out.write(f"{mark:>6s}  {cells[0]}  {cells[1]}\n")
+    gap = 100 * result["relative_gap"]
     out.write(
-        f"{'epoch':>5s}  {'test loss':>11s} {'accuracy':>12s}  {'test loss':>11s} {'accuracy':>12s}\n"
+        f"\nfinal loss: {fl} {result['final_loss']:.5g}, {bl} {result['baseline_final_loss']:.5g} "
+        f"({gap:+.2f} %)"
     )
-    for i, (bls, bac, fls, fac) in enumerate(
-        zip(
-            base["test_loss"],
-            base["test_accuracy"],
-            run["test_loss"],
-            run["test_accuracy"],
-            strict=True,
-        ),
-        start=1,
-    ):
-        out.write(f"{i:5d}  {bls:11.4f} {bac:11.2%}  {fls:11.4f} {fac:11.2%}\n")
-    out.write(
-        f"\nfinal accuracy: {fl} {result['final_accuracy']:.2%}, {bl} "
-        f"{result['baseline_final_accuracy']:.2%} (gap {result['accuracy_gap_points']:+.2f} "
-        f"points); {result['seconds']} s\n"
-    )
+    if "copy_last_loss" in result:
+        out.write(f"; copy last frame {result['copy_last_loss']:.5g}")
+    out.write(f"; {result['seconds']} s\n")
+    if mlp:
+        out.write(
+            f"final accuracy: {fl} {result['final_accuracy']:.2%}, {bl} "
+            f"{result['baseline_final_accuracy']:.2%} (gap {result['accuracy_gap_points']:+.2f} "
+            f"points)\n"
+        )
     if run["biases"]:
         used = ", ".join(f"{k}={v}" for k, v in run["biases"].items())
         out.write(f"biases at the last step: {used}\n")
+
+
+def compare(
+    model: str = typer.Option("video", "--model", help=MODEL_HELP),
+    steps: int | None = typer.Option(
+        None, "--steps", help="Optimizer steps per run (default: video 2000, charlm 600)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed for init, batches and rounding."),
+    formats: str | None = typer.Option(
+        None, "--formats", help="Comma-separated rows to run (default: all), e.g. 'bf16,cfp8'."
+    ),
+    jobs: int | None = typer.Option(None, "--jobs", help=JOBS_HELP),
+    plot: str | None = typer.Option(
+        None, "--plot", help="Image file for the curves (default numerics-compare-MODEL.png)."
+    ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="A line per evaluation point on stderr."
+    ),
+    json: bool = JSON_OPT,
+) -> None:
+    """Train every format of the comparison on one model; print one table and write one plot."""
+    from dojosim.numerics import compare as cmp
+    from dojosim.numerics import report
+    from dojosim.numerics.train_config import check_count, check_model
+
+    name = model.strip().lower()
+    check_model(name)
+    check_count("steps", steps)
+    check_count("jobs", jobs)
+    chosen = cmp.recipes([f.strip() for f in formats.split(",") if f.strip()] if formats else None)
+    _require_extra()
+    path = plot or f"numerics-compare-{name}.png"
+    sys.stderr.write(f"comparing {len(chosen)} formats on {name}...\n")
+    doc = cmp.compare(
+        name, steps, seed, [r.label for r in chosen], jobs, log=_stderr, verbose=verbose
+    )
+    cmp.plot(doc, path)
+    sys.stderr.write(f"wrote {path}\n")
+    if json:
+        from dojosim.report.jsonout import print_json
+
+        print_json(doc)
+        return
+    sys.stdout.write(report.table(doc) + "\n")
 
 
 def register(app: typer.Typer) -> None:
@@ -237,4 +328,5 @@ def register(app: typer.Typer) -> None:
     numerics_app.command("formats")(formats)
     numerics_app.command("info")(info)
     numerics_app.command("train")(train)
+    numerics_app.command("compare")(compare)
     app.add_typer(numerics_app, name="numerics")

@@ -190,6 +190,35 @@ ALIASES: dict[str, str] = {
 }
 
 
+#: Family names (as a scenario's ``precision:`` writes them) and the member they stand
+#: for when one format is meant: the forward format of each 8-bit pair.
+FAMILIES: dict[str, tuple[str, str]] = {
+    "cfp8": (
+        "cfp8_143",
+        "cfp8 is read as cfp8_143 (CFloat8_1_4_3, Dojo's format for weights "
+        "and activations); gradients use cfp8_152 (CFloat8_1_5_2)",
+    ),
+    "cfp16": (
+        "cfp16_shp",
+        "cfp16 is read as cfp16_shp (CFloat16 SHP, signed); cfp16_uhp is the unsigned variant",
+    ),
+    "fp8": (
+        "fp8_e4m3",
+        "fp8 is read as fp8_e4m3 (OCP E4M3, weights and activations); gradients use fp8_e5m2",
+    ),
+}
+
+
+def resolve_family(name: str) -> tuple[Format, str | None]:
+    """A format name or a family name (``cfp8``, ``cfp16``, ``fp8``); the note says which
+    member a family name was read as (``None`` for a plain format name)."""
+    key = name.strip().lower() if isinstance(name, str) else name
+    if isinstance(key, str) and key in FAMILIES:
+        member, note = FAMILIES[key]
+        return FORMATS[member], note
+    return get_format(name), None
+
+
 def get_format(fmt: str | Format) -> Format:
     """The :class:`Format` called ``fmt`` (case-insensitive; a few aliases accepted)."""
     if isinstance(fmt, Format):
@@ -200,6 +229,12 @@ def get_format(fmt: str | Format) -> Format:
     key = ALIASES.get(key, key)
     if key in FORMATS:
         return FORMATS[key]
+    if key in FAMILIES:
+        members = [n for n in FORMATS if n.startswith(key + "_")]
+        raise FormatError(
+            f"{fmt!r} names a family of formats: pick one of {', '.join(members)} "
+            f"({FAMILIES[key][1]})"
+        )
     hint = nearest(key, [*FORMATS, *ALIASES])
     known = ", ".join(FORMATS)
     raise FormatError(f"unknown number format {fmt!r}{hint}; known formats: {known}")

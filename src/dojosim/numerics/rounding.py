@@ -55,15 +55,22 @@ def _get_pool(threads: int) -> ThreadPoolExecutor:
 
 
 def quantize_array(
-    x: np.ndarray, plan: Plan, rounding: str, keys: tuple[int, int] | None
+    x: np.ndarray,
+    plan: Plan,
+    rounding: str,
+    keys: tuple[int, int] | None,
+    threads: int | None = None,
 ) -> np.ndarray:
-    """Round a contiguous 1-D float32/float64 array; returns float32 values of the format."""
+    """Round a contiguous 1-D float32/float64 array; returns float32 values of the format.
+
+    ``threads`` caps the threads (default :func:`num_threads`); results do not depend on it.
+    """
     n = x.size
     out = np.empty(n, dtype=np.float32)
     if plan.identity:  # FP32 from float32: every input is already representable
         np.copyto(out, x)
         return out
-    threads = num_threads() if n >= PARALLEL_MIN else 1
+    threads = min(threads or num_threads(), num_threads()) if n >= PARALLEL_MIN else 1
     if threads == 1:
         _run_range(x, out, 0, n, plan, rounding, keys)
         return out

@@ -9,6 +9,7 @@ in autograd functions with a straight-through gradient.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -210,6 +211,13 @@ def amax(x: torch.Tensor) -> float:
     xt = x.detach()
     if not xt.is_floating_point():
         xt = xt.to(torch.float64)
+    if not xt.numel():
+        return 0.0
+    # One pass when every entry is finite (the common case in training); the max is
+    # then NaN or Inf otherwise, and the masked pass below runs.
+    first = float(xt.abs().amax())
+    if math.isfinite(first):
+        return first
     a = xt.abs()
     a = torch.where(torch.isfinite(a), a, torch.zeros_like(a))
     return float(a.max()) if a.numel() else 0.0
