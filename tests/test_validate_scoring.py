@@ -100,3 +100,23 @@ def test_cli_role_typo_suggests() -> None:
     result = runner.invoke(app, ["validate", "--role", "claims"])
     assert isinstance(result.exception, DojosimError)
     assert "did you mean 'claim'" in str(result.exception)
+
+
+def test_scale_trend_by_hand() -> None:
+    """Signed step errors by band of chips, and the slope of log error per decade of chips."""
+    import math
+
+    from dojosim.validate.coverage import scale_trend
+
+    def row(chips: int, predicted_step: float) -> Any:
+        return v.Score("r", "check", "step_time_s", 1.0, predicted_step, predicted_step - 1,
+                       None, None, "", unit="s", chips=chips)  # fmt: skip
+
+    # 10 chips 10% fast, 100 chips exact, 1,000 chips 10% slow: log errors -0.105, 0, +0.095
+    trend = scale_trend([row(10, 0.9), row(100, 1.0), row(1000, 1.1)])
+    bands = {b["chips"]: b for b in trend["bands"]}
+    assert bands["8-64"]["mean_step_error"] == pytest.approx(-0.1)
+    assert bands["65-512"]["mean_step_error"] == pytest.approx(0.0)
+    assert bands["513-4,096"]["mean_step_error"] == pytest.approx(0.1)
+    assert "over 4,096" not in bands
+    assert trend["slope_per_decade"] == pytest.approx((math.log(1.1) - math.log(0.9)) / 2)

@@ -44,6 +44,9 @@ def test_readme_quotes_the_check_rows_and_the_coverage() -> None:
     )
     assert figures in text
     assert f"hold {100 * cover['coverage']:.0f}% of the measured steps" in text
+    for band in cover["scale"]["bands"]:
+        quoted = f"{band['chips']} chips {100 * band['mean_step_error']:+.1f}%".replace("+-", "-")
+        assert quoted in text, quoted
     by_kind = summary(scores)
     for kind, words in (
         ("dense", "dense"),

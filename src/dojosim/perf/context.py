@@ -18,7 +18,8 @@ from dojosim.mapping.frameworks import Framework, framework
 from dojosim.mapping.layout import Layout, Shape
 from dojosim.mapping.policy import PRECISIONS, Precision
 from dojosim.perf.compute import EIGHT_BIT, ComputeModel
-from dojosim.perf.units import Groups, OpTable, UnitCost, block, embedding, head, network_layers
+from dojosim.perf.parallel_comm import Groups
+from dojosim.perf.units import OpTable, UnitCost, block, embedding, head, network_layers
 from dojosim.spec.calibration import Calibration
 from dojosim.spec.hardware import Hierarchy
 from dojosim.spec.scenario import NetworkScenario, Scenario
@@ -150,7 +151,7 @@ class Context:
 
     def groups(self, lay: Layout) -> Groups:
         """Where the context- and expert-parallel groups sit in the rank order."""
-        from dojosim.perf.units import Groups
+        from dojosim.perf.parallel_comm import Groups
         from dojosim.spec.routing import leaving_share
 
         eight = self.precision.matmul in EIGHT_BIT

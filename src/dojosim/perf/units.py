@@ -24,6 +24,7 @@ from typing import Any
 
 from dojosim.hardware.collectives import Fabric, collective_time, p2p_time
 from dojosim.perf.compute import ComputeModel
+from dojosim.perf.parallel_comm import Groups, context_comm, expert_comm
 from dojosim.spec.workload import ModelSpec
 from dojosim.workload.accounting import dense_layer_params as params_per_layer_dense
 from dojosim.workload.graph import Layer, Workload
@@ -108,9 +109,9 @@ def block(
     else:
         one = back = _tp(fab, "all_reduce", nbytes, t)
     comm, comm_back = 2 * one, 2 * back  # after attention and after the MLP
-    extra_f, extra_b = _context_comm(model, sh, cm, fab, g)
+    extra_f, extra_b = context_comm(model, sh, cm, fab, g)
     if sh.moe:
-        a2a_f, a2a_b = _expert_comm(model, sh, fab, g, fwd, bwd)
+        a2a_f, a2a_b = expert_comm(model, sh, fab, g, fwd, bwd)
         extra_f, extra_b = extra_f + a2a_f, extra_b + a2a_b
     comm, comm_back = comm + extra_f, comm_back + extra_b
     acts = activation_bytes_per_layer(model, sh, recompute)
@@ -134,19 +135,6 @@ def block(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Groups:
-    """Where a block's context- and expert-parallel groups sit (rank strides), and whether the
-    schedule overlaps the all-to-all with another chunk's compute (DualPipe)."""
-
-    context_stride: int = 1
-    expert_stride: int = 1
-    overlap_a2a: bool = False
-    dispatch_bytes: float = 2.0  # per element: 1 when the dispatch is FP8
-    leaving: float | None = None  # share of a dispatch crossing nodes (spec.routing.leaving_share)
-    compute_share: float = 1.0  # share of the chip's cores left to a MoE block's compute
-
-
 def _block_params(model: ModelSpec, sh: LayerShape) -> tuple[float, float]:
     """(all, routed experts') parameters of one block on one chip."""
     from dojosim.workload.accounting import (
@@ -166,43 +154,6 @@ def _block_params(model: ModelSpec, sh: LayerShape) -> tuple[float, float]:
         + model.shared_experts * expert_params(model) / sh.t
     )
     return dense + routed, routed
-
-
-def _context_comm(
-    model: ModelSpec, sh: LayerShape, cm: ComputeModel, fab: Fabric, g: Groups
-) -> tuple[float, float]:
-    """Ring attention over the context-parallel group: each rank passes its keys and values
-    around the ring, hidden behind the attention it computes meanwhile (backward: twice)."""
-    cp = sh.span // sh.s if sh.keys else 1
-    if cp <= 1:
-        return 0.0, 0.0
-    kv = 2 * sh.b * sh.s * max(model.n_kv_heads // sh.t, 1) * model.dhead * sh.e
-    if model.mla is not None:  # the latent and the rotary key travel
-        kv = sh.b * sh.s * (model.mla.kv_lora_rank + model.mla.qk_rope_head_dim) * sh.e
-    ring = collective_time(fab, "all_gather", kv * cp, cp, g.context_stride)
-    attn = cm.ops_time(attention_core_forward(model, sh))
-    return max(0.0, ring - attn), max(0.0, 2 * ring - 2.5 * attn)
-
-
-def _expert_comm(
-    model: ModelSpec, sh: LayerShape, fab: Fabric, g: Groups, fwd: float, bwd: float
-) -> tuple[float, float]:
-    """Dispatch and combine all-to-alls over the expert-parallel group, forward and backward,
-    the busiest rank's share. DualPipe runs a forward chunk of one micro-batch beside a
-    backward chunk of another (arXiv 2412.19437, Section 3.2.1, Figure 4): the forward
-    chunk's all-to-alls hide behind the backward chunk's compute and the other way round."""
-    from dojosim.workload.moe_ops import dispatch_bytes
-
-    if sh.ep <= 1:
-        return 0.0, 0.0
-    send = dispatch_bytes(model, sh, g.dispatch_bytes)
-    back = dispatch_bytes(model, sh, sh.e)
-    one = collective_time(fab, "all_to_all", send, sh.ep, g.expert_stride, leaving=g.leaving)
-    one += collective_time(fab, "all_to_all", back, sh.ep, g.expert_stride, leaving=g.leaving)
-    # backward: the gradients of the combine and of the dispatch, the same bytes
-    if g.overlap_a2a:
-        return max(0.0, one - bwd), max(0.0, one - fwd)
-    return one, one
 
 
 def embedding(model: ModelSpec, sh: LayerShape, cm: ComputeModel, fab: Fabric) -> UnitCost:

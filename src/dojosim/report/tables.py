@@ -200,6 +200,18 @@ def scores_table(
             f"{coverage['coverage']:.0%}",
             "leave one out (docs/estimator.md)",
         )
+    scale = (coverage or {}).get("scale") or {}
+    for band in scale.get("bands", []):
+        t.add_row(
+            f"check steps on {band['chips']} chips ({band['rows']} rows)",
+            "",
+            "mean step error",
+            "",
+            "",
+            "",
+            f"{band['mean_step_error']:+.1%}",
+            "+: predicted slower than measured",
+        )
     inputs = [s.run for s in scores if s.role == "input"]
     if inputs:
         t.add_section()

@@ -98,6 +98,7 @@ class Score:
     kind: str = "run"
     restates: str = ""
     workload: str = ""  # runs: dense, moe (mixture of experts) or long-context (context parallel)
+    chips: int = 0  # runs: the chips of the job
 
     @property
     def status(self) -> str:
@@ -148,6 +149,7 @@ def score(name: str) -> Score:
         "; ".join(run.sources),
         unit=METRIC_UNITS.get(run.metric, ""),
         workload=workload,
+        chips=int(est.chips),
     )
 
 

@@ -78,7 +78,39 @@ def coverage(scores: Iterable[Any]) -> dict[str, Any]:
         "inside": inside,
         "coverage": inside / total if total else None,
         "outside": sorted(missed),
+        "scale": scale_trend(scores),
     }
 
 
-__all__ = ["coverage", "family_residuals", "log_step_error", "residuals_by_family"]
+#: Chip-count bands of :func:`scale_trend` (inclusive upper bounds).
+SCALE_BANDS = ((64, "8-64"), (512, "65-512"), (4096, "513-4,096"), (10**9, "over 4,096"))
+
+
+def scale_trend(scores: Iterable[Any]) -> dict[str, Any]:
+    """Does the error trend with the job's size? The check runs' signed step error
+    (``exp(r) - 1``: positive when the predicted step is slower than measured) by band of
+    chip count, and the least-squares slope of ``r`` against ``log10(chips)``."""
+    rows = [
+        (s.chips, log_step_error(s.metric, s.measured, s.predicted))
+        for s in scores
+        if s.role == "check" and s.kind == "run" and s.chips > 0
+    ]
+    bands = []
+    low = 0
+    for high, label in SCALE_BANDS:
+        rs = [r for c, r in rows if low < c <= high]
+        low = high
+        if rs:
+            mean = sum(rs) / len(rs)
+            bands.append({"chips": label, "rows": len(rs), "mean_step_error": math.expm1(mean)})
+    slope = None
+    if len(rows) > 2:
+        xs = [math.log10(c) for c, _ in rows]
+        mx, my = sum(xs) / len(xs), sum(r for _, r in rows) / len(rows)
+        sxx = sum((x - mx) ** 2 for x in xs)
+        if sxx > 0:
+            slope = sum((x - mx) * (r - my) for x, (_, r) in zip(xs, rows, strict=True)) / sxx
+    return {"bands": bands, "slope_per_decade": slope}
+
+
+__all__ = ["coverage", "family_residuals", "log_step_error", "residuals_by_family", "scale_trend"]

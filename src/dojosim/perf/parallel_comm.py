@@ -1,0 +1,70 @@
+"""Communication of the context- and expert-parallel groups of one transformer block.
+
+Context parallelism passes keys and values around a ring of ranks while each computes
+attention on the block it holds (Megatron-Core's ring attention with causal load
+balancing); expert parallelism dispatches tokens to the ranks of their experts and
+combines them back with all-to-alls (:func:`dojosim.hardware.collectives.collective_time`),
+hidden under DualPipe behind the other chunk's compute. Seconds per micro-batch, one chip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dojosim.hardware.collectives import Fabric, collective_time
+from dojosim.perf.compute import ComputeModel
+from dojosim.spec.workload import ModelSpec
+from dojosim.workload.transformer import LayerShape, attention_core_forward
+
+
+@dataclass(frozen=True, slots=True)
+class Groups:
+    """Where a block's context- and expert-parallel groups sit (rank strides), and whether the
+    schedule overlaps the all-to-all with another chunk's compute (DualPipe)."""
+
+    context_stride: int = 1
+    expert_stride: int = 1
+    overlap_a2a: bool = False
+    dispatch_bytes: float = 2.0  # per element: 1 when the dispatch is FP8
+    leaving: float | None = None  # share of a dispatch crossing nodes (spec.routing.leaving_share)
+    compute_share: float = 1.0  # share of the chip's cores left to a MoE block's compute
+
+
+def context_comm(
+    model: ModelSpec, sh: LayerShape, cm: ComputeModel, fab: Fabric, g: Groups
+) -> tuple[float, float]:
+    """Ring attention over the context-parallel group: each rank passes its keys and values
+    around the ring, hidden behind the attention it computes meanwhile (backward: twice)."""
+    cp = sh.span // sh.s if sh.keys else 1
+    if cp <= 1:
+        return 0.0, 0.0
+    kv = 2 * sh.b * sh.s * max(model.n_kv_heads // sh.t, 1) * model.dhead * sh.e
+    if model.mla is not None:  # the latent and the rotary key travel
+        kv = sh.b * sh.s * (model.mla.kv_lora_rank + model.mla.qk_rope_head_dim) * sh.e
+    ring = collective_time(fab, "all_gather", kv * cp, cp, g.context_stride)
+    attn = cm.ops_time(attention_core_forward(model, sh))
+    return max(0.0, ring - attn), max(0.0, 2 * ring - 2.5 * attn)
+
+
+def expert_comm(
+    model: ModelSpec, sh: LayerShape, fab: Fabric, g: Groups, fwd: float, bwd: float
+) -> tuple[float, float]:
+    """Dispatch and combine all-to-alls over the expert-parallel group, forward and backward,
+    the busiest rank's share. DualPipe runs a forward chunk of one micro-batch beside a
+    backward chunk of another (arXiv 2412.19437, Section 3.2.1, Figure 4): the forward
+    chunk's all-to-alls hide behind the backward chunk's compute and the other way round."""
+    from dojosim.workload.moe_ops import dispatch_bytes
+
+    if sh.ep <= 1:
+        return 0.0, 0.0
+    send = dispatch_bytes(model, sh, g.dispatch_bytes)
+    back = dispatch_bytes(model, sh, sh.e)
+    one = collective_time(fab, "all_to_all", send, sh.ep, g.expert_stride, leaving=g.leaving)
+    one += collective_time(fab, "all_to_all", back, sh.ep, g.expert_stride, leaving=g.leaving)
+    # backward: the gradients of the combine and of the dispatch, the same bytes
+    if g.overlap_a2a:
+        return max(0.0, one - bwd), max(0.0, one - fwd)
+    return one, one
+
+
+__all__ = ["Groups", "context_comm", "expert_comm"]
