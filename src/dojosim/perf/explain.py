@@ -36,6 +36,10 @@ def _has_layout(ctx: Context, **change: Any) -> bool:
                 fam.recomputes[0],
                 fam.zeros[0],
                 fam.stage_layers if not ctx.is_network else (1,) * fam.pipeline,
+                schedule=fam.schedules[0],
+                context=fam.context,
+                expert=fam.expert,
+                expert_tensor=fam.expert_tensor,
             )
             if ctx.is_network and fam.pipeline <= ctx.shape.layers:
                 return True
@@ -49,28 +53,28 @@ def _first_problem(ctx: Context) -> tuple[str, str]:
     """The first rule the scenario's explicit knobs break (auto knobs at their simplest)."""
     sc = ctx.sc
     par = sc.parallelism
-    t = par.tensor if isinstance(par.tensor, int) else 1
-    t *= par.context if isinstance(par.context, int) else 1
+    tp = par.tensor if isinstance(par.tensor, int) else 1
+    cp = par.context if isinstance(par.context, int) else 1
     p = par.pipeline if isinstance(par.pipeline, int) else 1
+    t = tp * cp
+    names = "tensor x context x pipeline" if cp > 1 else "tensor x pipeline"
+    sizes = f"{tp} x {cp} x {p}" if cp > 1 else f"{tp} x {p}"
     if isinstance(par.data, int):
         d = par.data
     elif sc.chips % (t * p):
-        field = "pipeline" if isinstance(par.pipeline, int) else "tensor"
-        return field, (
-            f"chips ({sc.chips}) must be divisible by tensor x pipeline ({t} x {p} = {t * p})"
-        )
+        fixed = [k for k in ("context", "pipeline", "tensor") if isinstance(getattr(par, k), int)]
+        field = next((k for k in fixed if getattr(par, k) > 1), "tensor")
+        return field, f"chips ({sc.chips}) must be divisible by {names} ({sizes} = {t * p})"
     else:
         d = sc.chips // (t * p)
     if t * p * d != sc.chips and par.data != "auto":
-        return "data", (
-            f"tensor x pipeline x data = {t} x {p} x {d} = {t * p * d}, but chips = {sc.chips}"
-        )
+        return "data", (f"{names} x data = {sizes} x {d} = {t * p * d}, but chips = {sc.chips}")
     layers = ctx.shape.layers
     split = tuple(par.stage_layers) if par.stage_layers else (layers // p,) * p
     if not par.stage_layers and layers % p:
         split = (layers - (p - 1) * (layers // p), *(layers // p,) * (p - 1))
     lay = Layout(
-        t,
+        tp,
         p,
         d,
         par.micro_batch if isinstance(par.micro_batch, int) else 1,
@@ -80,11 +84,17 @@ def _first_problem(ctx: Context) -> tuple[str, str]:
         par.recompute if isinstance(par.recompute, str) and par.recompute != "auto" else "none",
         par.zero if isinstance(par.zero, int) else 0,
         split,
+        schedule=par.schedule
+        if isinstance(par.schedule, str) and par.schedule != "auto"
+        else "1f1b",
+        context=cp,
+        expert=par.expert if isinstance(par.expert, int) else 1,
+        expert_tensor=par.expert_tensor,
     )
     found = layout_problems(lay, ctx.shape, ctx.fw, given_stage_layers=par.stage_layers is not None)
     if found:
         return found[0]
-    return "parallelism", "no layout satisfies the knobs together"
+    return "", "no layout satisfies the knobs together"
 
 
 def no_layout(ctx: Context) -> SpecError:
@@ -93,7 +103,14 @@ def no_layout(ctx: Context) -> SpecError:
     field, msg = _first_problem(ctx)
     gb = sc.parallelism.global_batch
     hint = ""
-    if field in ("zero", "interleave", "sequence_parallel", "recompute_layers"):
+    if field in (
+        "zero",
+        "interleave",
+        "sequence_parallel",
+        "recompute_layers",
+        "expert",
+        "schedule",
+    ):
         others = [n for n, f in FRAMEWORKS.items() if f != ctx.fw]
         return SpecError(
             f"{msg}; set it to auto to get the best {ctx.fw.name} can run, or name another "
@@ -118,7 +135,7 @@ def no_layout(ctx: Context) -> SpecError:
     return SpecError(
         f"{msg} ({ctx.fw.name} cannot run this layout){hint}",
         file=sc.source_file,
-        field=f"parallelism.{field}",
+        field=f"parallelism.{field}" if field else "parallelism",
     )
 
 
