@@ -243,8 +243,10 @@ class Context:
         assert isinstance(sc, Scenario)
         m, cm, g = sc.model, self.cm, self.groups(lay)
         others = "none" if lay.recompute == "full" else lay.recompute
+        # which layers are MoE, once (None: a dense model, every layer alike)
+        flags = [m.is_moe_layer(i) for i in range(m.layers)] if m.is_moe else None
         kinds = {}
-        for moe in {m.is_moe_layer(i) for i in range(m.layers)}:
+        for moe in set(flags) if flags is not None else {False}:
             sh = self.layer_shape(lay, moe)
             kinds[moe] = (
                 self._cached((sh, g, "full"), fab, lambda f, sh=sh: block(m, sh, "full", cm, f, g)),
@@ -260,9 +262,15 @@ class Context:
         for i, n in enumerate(lay.stage_layers):
             k = lay.recomputed(i)  # the stage's first k layers are recomputed in full
             count: dict[tuple[bool, bool], int] = {}
-            for j in range(n):
-                key = (m.is_moe_layer(start + j), j < k)
-                count[key] = count.get(key, 0) + 1
+            if flags is None:
+                full = min(k, n)
+                count = {
+                    key: c for key, c in (((False, True), full), ((False, False), n - full)) if c
+                }
+            else:
+                for j in range(n):
+                    key = (flags[start + j], j < k)
+                    count[key] = count.get(key, 0) + 1
             stage: Stage = [(kinds[moe][0 if full else 1], c) for (moe, full), c in count.items()]
             if i == 0:
                 stage.insert(0, (emb, 1))
