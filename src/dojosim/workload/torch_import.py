@@ -38,7 +38,8 @@ from torch import nn
 
 from dojosim.errors import SpecError
 from dojosim.workload.graph import Affine, Layer, OpTemplate, Workload
-from dojosim.workload.torch_trace import RawOp, layer_kind, meta_like, trace
+from dojosim.workload.ops import Op
+from dojosim.workload.torch_trace import layer_kind, meta_like, trace
 
 
 def _affine(v1: float, v2: float, b1: int, b2: int) -> Affine:
@@ -49,7 +50,7 @@ def _affine(v1: float, v2: float, b1: int, b2: int) -> Affine:
     return Affine(fixed, per)
 
 
-def _templates(ops1: list[RawOp], ops2: list[RawOp], b1: int, b2: int) -> tuple[OpTemplate, ...]:
+def _templates(ops1: list[Op], ops2: list[Op], b1: int, b2: int) -> tuple[OpTemplate, ...]:
     aligned = len(ops1) == len(ops2) and all(
         (x.name, x.kind) == (y.name, y.kind) for x, y in zip(ops1, ops2, strict=True)
     )

@@ -22,7 +22,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import flop_registry
 
 from dojosim.errors import SpecError
-from dojosim.workload.ops import OpKind
+from dojosim.workload.ops import Op
 
 aten = torch.ops.aten
 
@@ -82,24 +82,12 @@ _KIND_BY_TYPE: tuple[tuple[tuple[type[nn.Module], ...], str], ...] = (
 
 
 @dataclass
-class RawOp:
-    name: str
-    kind: OpKind
-    flops: float
-    bytes: float
-    m: int = 0
-    n: int = 0
-    k: int = 0
-    batch: int = 1
-
-
-@dataclass
 class Record:
     name: str
     module_kind: str | None
     order: float
     params: float = 0.0
-    ops: list[RawOp] = field(default_factory=list)
+    ops: list[Op] = field(default_factory=list)
     saved_bytes: float = 0.0
     output_bytes: float = 0.0
     calls: int = 0
@@ -149,7 +137,7 @@ class _Tracer:
     def current(self) -> Record:
         return self.records[self.stack[-1] if self.stack else ""]
 
-    def add_op(self, op: RawOp) -> None:
+    def add_op(self, op: Op) -> None:
         rec = self.current
         if rec.order == math.inf:
             rec.order = self.counter
@@ -177,7 +165,7 @@ class _Tracer:
             else:
                 (batch, m, k), n = a.shape, b.shape[-1]
             traffic = (batch * (m * k + k * n + m * n)) * self.eb
-            self.add_op(RawOp(name, "matmul", flops, traffic, int(m), int(n), int(k), int(batch)))
+            self.add_op(Op(name, "matmul", flops, traffic, int(m), int(n), int(k), int(batch)))
             if not (self.is_weight(a) or self.is_weight(b)):
                 self.current.flags.add("activation_matmul")
             return
@@ -188,11 +176,11 @@ class _Tracer:
         outs = list(_tensors(out))
         traffic = sum(self.nbytes(t) for t in _tensors(args)) + sum(self.nbytes(t) for t in outs)
         if flops:
-            self.add_op(RawOp(name, "matmul", flops, traffic))
+            self.add_op(Op(name, "matmul", flops, traffic))
         elif traffic:
-            self.add_op(RawOp(name, "elementwise", 0.0, traffic))
+            self.add_op(Op(name, "elementwise", 0.0, traffic))
 
-    def _conv(self, name: str, flops: float, args: tuple[Any, ...], out: Any) -> RawOp:
+    def _conv(self, name: str, flops: float, args: tuple[Any, ...], out: Any) -> Op:
         x, w = args[0], args[1]
         bias = args[2] if len(args) > 2 else None
         transposed = bool(args[6]) if len(args) > 6 else False
@@ -210,7 +198,7 @@ class _Tracer:
         traffic = self.nbytes(x) + self.nbytes(w) + self.nbytes(y)
         if isinstance(bias, torch.Tensor):
             traffic += self.nbytes(bias)
-        return RawOp(name, "matmul", flops, traffic, m, n, k, groups)
+        return Op(name, "matmul", flops, traffic, m, n, k, groups)
 
     # -- fused attention -----------------------------------------------------------------
     def on_sdpa(self, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -229,7 +217,7 @@ class _Tracer:
         heads = math.prod(int(s) for s in q.shape[:-2])
         owner = self.stack[-1] if self.stack else "root"
         self.add_op(
-            RawOp(
+            Op(
                 f"{owner}.attention",
                 "attention",
                 flops,
