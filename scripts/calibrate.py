@@ -14,10 +14,11 @@ that model's rows held out and reports the held-out errors (leave-one-model-out)
 ``--write`` both figures are written into the calibration (``fit_error``,
 ``cross_validation``), which README.md and docs/estimator.md quote (a test keeps them equal).
 
-``--residuals`` scores every check row and prints, per calibration family, the
-percentiles of ``log(predicted step / measured step)`` the 80% intervals use; with
-``--write`` it stores them in each calibration's ``residuals:`` (families without
-check rows get every family's rows, ``pooled``).
+``--residuals`` scores every check row and prints, per calibration family, the median
+of ``log(predicted step / measured step)`` and its split-conformal 80% bounds (``p10``,
+``p90``; see ``dojosim.perf.interval``) that the 80% intervals use; with ``--write`` it
+stores them in each calibration's ``residuals:`` (families with too few check rows get
+every family's rows, ``pooled``).
 
 ``--micro`` prints the fits to micro-benchmarks that calibrations quote as ``derived``
 (fused attention against sequence length).
@@ -151,7 +152,7 @@ def _set_block(text: str, key: str, value: str) -> str:
 
 
 def residuals() -> None:
-    """Per family, the check rows' residual percentiles (see the module docstring)."""
+    """Per family, the check rows' residual median and bounds (see the module docstring)."""
     from dojosim.validate import validate
     from dojosim.validate.coverage import family_residuals, residuals_by_family
 

@@ -31,8 +31,10 @@ RANGED = {
 
 
 class Residuals(Frozen):
-    """How a family's predictions missed its check rows: quantiles of ``log(predicted step /
-    measured step)`` over ``rows`` rows (``pooled``: every family's rows, for a family with none).
+    """How a family's predictions missed its check rows: the median of ``log(predicted step /
+    measured step)`` over ``rows`` rows and its split-conformal 80% bounds ``p10`` and ``p90``
+    (order statistics ``floor(0.1 (n + 1))`` and ``ceil(0.9 (n + 1))``; see
+    :mod:`dojosim.perf.interval`). ``pooled``: every family's rows, for a family with too few.
 
     Written by ``python scripts/calibrate.py --residuals``; a test keeps them current.
     """

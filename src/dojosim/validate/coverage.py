@@ -4,7 +4,8 @@ of the 80% interval (leave one out): the evidence behind every interval dojosim 
 A row's residual is ``r = log(predicted step / measured step)``; a throughput metric
 (tokens/s, TFLOP/s per chip, MFU) is the inverse of a step, so ``r = -log(predicted /
 measured)`` there. A family is a chip calibration (``nvidia-hopper``); a family with
-fewer than :data:`MIN_ROWS` rows borrows every family's rows (pooled).
+fewer than :data:`MIN_ROWS` rows (too few for finite split-conformal 80% bounds; see
+:mod:`dojosim.perf.interval`) borrows every family's rows (pooled).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from dojosim.perf.interval import Z80, quantiles, residual_sigma
+from dojosim.perf.interval import MIN_CONFORMAL_ROWS, quantiles
 from dojosim.spec.calibration import Residuals
 
-MIN_ROWS = 3
+MIN_ROWS = MIN_CONFORMAL_ROWS
 STEP_METRICS = ("step_time_s",)
 
 
@@ -67,9 +68,8 @@ def coverage(scores: Iterable[Any]) -> dict[str, Any]:
             res = family_residuals(by_family, family, leave_out=run)
             if res is None:
                 continue
-            sigma = residual_sigma(res)
             total += 1
-            if abs(r - res.median) <= Z80 * sigma:
+            if res.p10 <= r <= res.p90:
                 inside += 1
             else:
                 missed.append(run)
