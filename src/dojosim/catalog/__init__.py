@@ -91,6 +91,12 @@ def names(kind: str) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml"))
 
 
+def has(kind: str, name: str) -> bool:
+    """Whether the catalog has an entry ``name`` of ``kind`` (one file lookup, no listing)."""
+    folder, safe = KINDS[check_kind(kind)][0], isinstance(name, str) and "/" not in name
+    return bool(safe and name and (ROOT / folder / f"{name}.yaml").is_file())
+
+
 def path(kind: str, name: str) -> Path:
     """The file of an entry; an unknown name raises :class:`CatalogError` naming the nearest."""
     kind = check_kind(kind)
@@ -125,6 +131,7 @@ INHERITED = (
     "straggler_cv",
     "network_efficiency_scale",
     "expert_gemm_launch",
+    "overlap_slowdown",
 )
 
 

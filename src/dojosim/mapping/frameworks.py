@@ -51,6 +51,18 @@ by position, which is what sequence parallelism is), pipeline stages neighbourin
 regions, replicas tiling the rest (Hot Chips 34; :mod:`dojosim.mapping.spatial`);
 no interleaving, ZeRO 0 or 1.
 
+Tensor-parallel exchanges under GEMMs (``overlap_tensor_parallel``): ``none`` waits for
+every exchange; ``backward`` runs a column-parallel layer's backward exchanges
+asynchronously, the input all-gather (sequence parallelism) under its data-gradient
+GEMM and the data gradient's reduce-scatter or all-reduce under its weight-gradient GEMM
+(Megatron-LM's ``LinearWithGradAccumulationAndAsyncCommunication``: the all-reduce since
+commit cf7efd4f5a of 2021-08-30, "allreduce overlap with wgrad gemm", on by default since
+3f65246911 of 2021-09-02 (``--no-async-tensor-model-parallel-allreduce`` turns it off), the
+sequence-parallel pair since 02bb1f5c86 of 2022-03-02, ``megatron/mpu/layers.py``;
+Transformer Engine's ``Linear`` does the same). Megatron defaults to ``backward``, the others to ``none``.
+Pipelining the remaining exchanges in chunks with their GEMMs (``--tp-comm-overlap``,
+Transformer Engine's userbuffers) is not modelled (docs/estimator.md, Known limits).
+
 Gradient and weight traffic goes in buckets: Megatron-Core's default bucket is
 ``max(40e6, 1e6 x data)`` parameters (``megatron/core/distributed/
 distributed_data_parallel.py``), DeepSpeed's reduce bucket 5e8 elements
@@ -99,6 +111,12 @@ class Framework:
     per_layer: bool = False
     # A grouped (per-expert) GEMM launches one GEMM per local expert, not one kernel.
     per_expert_gemm: bool = False
+    # Tensor-parallel exchanges under GEMMs by default: none | backward.
+    tensor_overlap: str = "none"
+
+    def overlap(self, asked: str | None) -> str:
+        """The tensor-parallel overlap a run gets: ``asked``, or the framework's default."""
+        return asked if asked is not None else self.tensor_overlap
 
     def calls(self, params: float, layers: int, data: int) -> int:
         """Collectives one data-parallel transfer of ``params`` parameters takes."""
@@ -109,7 +127,17 @@ class Framework:
 
 
 FRAMEWORKS: dict[str, Framework] = {
-    "megatron": Framework("megatron", (0, 1, 3), True, True, True, 1, True, per_expert_gemm=True),
+    "megatron": Framework(
+        "megatron",
+        (0, 1, 3),
+        True,
+        True,
+        True,
+        1,
+        True,
+        per_expert_gemm=True,
+        tensor_overlap="backward",
+    ),
     "deepspeed": Framework(
         "deepspeed",
         (0, 1, 2, 3),
@@ -197,10 +225,14 @@ def problems(
     ffn: int,
     seq_len: int,
     given_stage_layers: bool,
+    tensor_overlap: str | None = None,
 ) -> list[tuple[str, str]]:
     """Why ``fw`` cannot run a layout: (field, message) pairs, empty when it can."""
     out: list[tuple[str, str]] = []
     t, p, v = tensor, pipeline, interleave
+    if tensor_overlap == "backward" and t > 1 and fw.tensor_overlap != "backward":
+        why = f"{fw.name} runs its tensor-parallel exchanges synchronously"
+        out.append(("overlap_tensor_parallel", why))
     if heads:  # a network given as layers has none: its tensor splits feature maps
         out += _shape_problems(fw, t, heads, kv_heads, ffn)
     if sequence_parallel and not fw.sequence_parallel:

@@ -29,6 +29,7 @@ class Layout:
     zero: int
     stage_layers: tuple[int, ...]
     overlap_data_parallel: bool = True
+    overlap_tensor_parallel: str | None = None  # None: the framework's default
     recompute_layers: int | None = None
     schedule: str = "1f1b"
     context: int = 1
@@ -132,6 +133,7 @@ def layout_problems(
         ffn=shape.ffn,
         seq_len=shape.seq_len,
         given_stage_layers=given_stage_layers,
+        tensor_overlap=lay.overlap_tensor_parallel,
     )
     return out
 

@@ -5,7 +5,8 @@ A matmul runs at ``peak * efficiency * g(m) * g(n) * g(k)`` where
 size costs nothing, a small one (a skinny or tiny matrix) makes the kernel slow,
 as tile and wave quantisation do on real chips. It is also never faster than
 its memory traffic allows. Element-wise kernels are bound by memory bandwidth.
-Every kernel pays a fixed ``kernel_overhead``.
+Every kernel pays a fixed ``kernel_overhead``. A collective that runs under other work
+slows it (:func:`under`, ``overlap_slowdown``).
 
 Matmuls run in the policy's matmul precision (8-bit matmuls at their own,
 lower, efficiency); fused attention runs in the policy's attention precision
@@ -51,6 +52,7 @@ class ComputeModel:
     attention_peak_flops: float = 0.0  # FLOP/s of the attention precision (0: peak_flops)
     attention_half_seq: float = 0.0  # tokens; see Calibration.attention_half_seq
     group_launch: float = 0.0  # s per group of a grouped GEMM launched one GEMM per group
+    overlap_slowdown: float = 0.0  # compute slowdown while a collective overlaps it (fraction)
 
     @classmethod
     def of(
@@ -75,6 +77,7 @@ class ComputeModel:
             float(attention or chip.peak(precision.matmul)),
             cal.attention_half_seq,
             cal.expert_gemm_launch if per_group else 0.0,
+            cal.overlap_slowdown,
         )
 
     def matmul_efficiency_of(self, m: int, n: int, k: int) -> float:
@@ -105,6 +108,19 @@ class ComputeModel:
     def ops_time(self, ops: list[Op] | tuple[Op, ...]) -> float:
         """Seconds for a sequence of ops run one after another."""
         return sum(self.op_time(op) for op in ops)
+
+
+def under(comm: float, compute: float, slowdown: float) -> float:
+    """Exposed seconds of a collective of ``comm`` s run under ``compute`` s of work that it
+    slows by ``slowdown`` (0.189: 18.9% slower while both run).
+
+    The work advances at ``1 / (1 + slowdown)`` while the collective runs: if the collective
+    ends first, the step grows by ``comm x slowdown / (1 + slowdown)``; if it outlasts the
+    work slowed all the way (``comm > compute (1 + slowdown)``), by ``comm - compute``.
+    """
+    if comm <= 0.0:
+        return 0.0
+    return max(comm - compute, comm * slowdown / (1.0 + slowdown))
 
 
 def vector_rate(chip: ChipSpec, precision: str) -> float:

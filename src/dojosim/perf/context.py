@@ -175,6 +175,7 @@ class Context:
             dispatch_bytes=1.0 if eight else self.precision.activation,
             leaving=leaving,
             compute_share=share,
+            tensor_overlap=self.fw.overlap(lay.overlap_tensor_parallel),
         )
 
     def stages(self, lay: Layout, fab: Fabric | None = None) -> list[Stage]:

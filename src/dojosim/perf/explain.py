@@ -40,6 +40,7 @@ def _has_layout(ctx: Context, **change: Any) -> bool:
                 context=fam.context,
                 expert=fam.expert,
                 expert_tensor=fam.expert_tensor,
+                overlap_tensor_parallel=par.overlap_tensor_parallel,
             )
             if ctx.is_network and fam.pipeline <= ctx.shape.layers:
                 return True
@@ -90,6 +91,7 @@ def _first_problem(ctx: Context) -> tuple[str, str]:
         context=cp,
         expert=par.expert if isinstance(par.expert, int) else 1,
         expert_tensor=par.expert_tensor,
+        overlap_tensor_parallel=par.overlap_tensor_parallel,
     )
     found = layout_problems(lay, ctx.shape, ctx.fw, given_stage_layers=par.stage_layers is not None)
     if found:

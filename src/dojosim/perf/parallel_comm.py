@@ -12,15 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dojosim.hardware.collectives import Fabric, collective_time
-from dojosim.perf.compute import ComputeModel
+from dojosim.perf.compute import ComputeModel, under
 from dojosim.spec.workload import ModelSpec
 from dojosim.workload.transformer import LayerShape, attention_core_forward
 
 
 @dataclass(frozen=True, slots=True)
 class Groups:
-    """Where a block's context- and expert-parallel groups sit (rank strides), and whether the
-    schedule overlaps the all-to-all with another chunk's compute (DualPipe)."""
+    """Where a block's context- and expert-parallel groups sit (rank strides), whether the
+    schedule overlaps the all-to-all with another chunk's compute (DualPipe), and which
+    tensor-parallel exchanges run under GEMMs (``tensor_overlap``)."""
 
     context_stride: int = 1
     expert_stride: int = 1
@@ -28,13 +29,15 @@ class Groups:
     dispatch_bytes: float = 2.0  # per element: 1 when the dispatch is FP8
     leaving: float | None = None  # share of a dispatch crossing nodes (spec.routing.leaving_share)
     compute_share: float = 1.0  # share of the chip's cores left to a MoE block's compute
+    tensor_overlap: str = "none"  # none | backward | full (see half_block_tensor_comm)
 
 
 def context_comm(
     model: ModelSpec, sh: LayerShape, cm: ComputeModel, fab: Fabric, g: Groups
 ) -> tuple[float, float]:
     """Ring attention over the context-parallel group: each rank passes its keys and values
-    around the ring, hidden behind the attention it computes meanwhile (backward: twice)."""
+    around the ring, hidden behind the attention it computes meanwhile (backward: twice),
+    which it slows while it runs (:func:`dojosim.perf.compute.under`)."""
     cp = sh.span // sh.s if sh.keys else 1
     if cp <= 1:
         return 0.0, 0.0
@@ -43,7 +46,8 @@ def context_comm(
         kv = sh.b * sh.s * (model.mla.kv_lora_rank + model.mla.qk_rope_head_dim) * sh.e
     ring = collective_time(fab, "all_gather", kv * cp, cp, g.context_stride)
     attn = cm.ops_time(attention_core_forward(model, sh))
-    return max(0.0, ring - attn), max(0.0, 2 * ring - 2.5 * attn)
+    s = cm.overlap_slowdown
+    return under(ring, attn, s), under(2 * ring, 2.5 * attn, s)
 
 
 def expert_comm(
@@ -67,4 +71,41 @@ def expert_comm(
     return one, one
 
 
-__all__ = ["Groups", "context_comm", "expert_comm"]
+def half_block_tensor_comm(
+    mode: str,
+    sp: bool,
+    t: int,
+    gather: float,
+    scatter: float,
+    first: float,
+    slowdown: float = 0.0,
+) -> tuple[float, float]:
+    """Exposed tensor-parallel seconds (forward, backward) of half a block (attention, or a
+    dense MLP) for one micro-batch (:mod:`dojosim.mapping.frameworks` cites each mode).
+
+    Megatron's half-block is a column-parallel GEMM (QKV, MLP up; ``first`` s forward, its
+    data- and weight-gradient GEMMs as long again each) and a row-parallel one. With
+    sequence parallelism the forward all-gathers the input and reduce-scatters the output
+    (``gather``, ``scatter`` s); the backward all-gathers the output gradient, gathers the
+    input again (for the weight gradient) and reduce-scatters the input gradient. Without it
+    one all-reduce each way (``scatter`` holds its seconds, ``gather`` is unused).
+
+    * ``none``: every exchange waits.
+    * ``backward``: the column-parallel GEMM's backward exchanges are asynchronous: the input
+      all-gather runs under its data-gradient GEMM, the input gradient's reduce-scatter (or
+      all-reduce) under its weight-gradient GEMM, each exposed where it is longer and
+      otherwise costing the GEMM's slowdown while it runs
+      (:func:`dojosim.perf.compute.under`, ``slowdown``).
+    """
+    if t <= 1:
+        return 0.0, 0.0
+    if not sp:  # an all-reduce after the row-parallel GEMM, one in the backward of the first
+        back = under(scatter, first, slowdown) if mode == "backward" else scatter
+        return scatter, back
+    if mode == "backward":
+        hidden = under(gather, first, slowdown) + under(scatter, first, slowdown)
+        return gather + scatter, gather + hidden
+    return gather + scatter, 2 * gather + scatter
+
+
+__all__ = ["Groups", "context_comm", "expert_comm", "half_block_tensor_comm"]

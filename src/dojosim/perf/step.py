@@ -26,6 +26,7 @@ from dojosim.mapping.hierarchy import Placement, place, stream_time
 from dojosim.mapping.layout import Layout
 from dojosim.mapping.memory import MemoryBreakdown, stage_memory
 from dojosim.mapping.policy import Policy
+from dojosim.perf.compute import under
 from dojosim.perf.context import Context, StageSum
 from dojosim.perf.scale import step_overheads
 from dojosim.perf.schedule import in_flight, pipeline
@@ -218,8 +219,11 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
                 if ev.per == "micro":
                     calls = ctx.fw.calls(s.params, lay.stage_layers[i], d)
                     t = reduce_time(ev.kind, s, ev.bytes_per_param, calls)
-                    window = (f if ev.window == "forward" else b) * lay.overlap_data_parallel
-                    exposed += max(0.0, t - window)
+                    if lay.overlap_data_parallel:
+                        window = f if ev.window == "forward" else b
+                        exposed += under(t, window, ctx.cm.overlap_slowdown)
+                    else:
+                        exposed += t
         fwd.append(f + send_f)
         bwd.append(b + send_b + exposed)
         sends.append(send_f + send_b)
@@ -242,8 +246,9 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
                         red += t
                     else:
                         gat += t
+        slowdown = cm.overlap_slowdown if lay.overlap_data_parallel else 0.0
         window = (bwd[i] - sends[i]) if lay.overlap_data_parallel else 0.0
-        end = pipe.total - pipe.early[i] + max(0.0, red - window)
+        end = pipe.total - pipe.early[i] + under(red, window, slowdown)
         if tied and i in (0, p - 1):
             # the tied embedding's gradient, all-reduced between the first and last stage after
             # the data-parallel reduction (Megatron's finalize_model_grads): never overlapped
@@ -253,7 +258,8 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
         local = s.params / (d if lay.zero >= 1 else 1)
         opt_end.append(dp_end[-1] + local * update + 3 * cm.kernel_overhead)
         gwin = fwd[i] if lay.overlap_data_parallel else 0.0
-        gather.append(max(0.0, gat - gwin - pipe.late[i]))
+        # idle pipeline time (the drain) hides the gather for free; compute it slows
+        gather.append(under(max(0.0, gat - pipe.late[i]), gwin, slowdown))
     tail_dp = max(0.0, max(dp_end) - pipe.total) + max(gather)
     tail = max(0.0, max(opt_end) - pipe.total) + max(gather)
 

@@ -24,10 +24,11 @@ from typing import Any
 
 from dojosim.hardware.collectives import Fabric, collective_time, p2p_time
 from dojosim.perf.compute import ComputeModel
-from dojosim.perf.parallel_comm import Groups, context_comm, expert_comm
+from dojosim.perf.parallel_comm import Groups, context_comm, expert_comm, half_block_tensor_comm
 from dojosim.spec.workload import ModelSpec
 from dojosim.workload.accounting import dense_layer_params as params_per_layer_dense
 from dojosim.workload.graph import Layer, Workload
+from dojosim.workload.ops import Op
 from dojosim.workload.transformer import (
     LayerShape,
     activation_bytes_per_layer,
@@ -102,13 +103,7 @@ def block(
         rec = 0.0
     t = sh.t
     nbytes = sh.b * sh.s * model.hidden * sh.e
-    if t > 1 and sh.sp:
-        gather = _tp(fab, "all_gather", nbytes, t)
-        one = gather + _tp(fab, "reduce_scatter", nbytes, t)
-        back = one + gather  # the weight gradient needs the gathered input again
-    else:
-        one = back = _tp(fab, "all_reduce", nbytes, t)
-    comm, comm_back = 2 * one, 2 * back  # after attention and after the MLP
+    comm, comm_back = _tensor_comm(fwd_ops, cm, fab, sh, nbytes, g.tensor_overlap)
     extra_f, extra_b = context_comm(model, sh, cm, fab, g)
     if sh.moe:
         a2a_f, a2a_b = expert_comm(model, sh, fab, g, fwd, bwd)
@@ -133,6 +128,32 @@ def block(
         largest,
         experts,
     )
+
+
+def _tensor_comm(
+    ops: list[Op], cm: ComputeModel, fab: Fabric, sh: LayerShape, nbytes: float, mode: str
+) -> tuple[float, float]:
+    """Exposed tensor-parallel seconds (forward, backward) of a block: its attention half and
+    its MLP half (:func:`half_block_tensor_comm`). A mixture-of-experts MLP's exchanges go
+    with its token dispatcher and are never overlapped."""
+    t = sh.t
+    if t <= 1:
+        return 0.0, 0.0
+    if sh.sp:
+        gather = _tp(fab, "all_gather", nbytes, t)
+        scatter = _tp(fab, "reduce_scatter", nbytes, t)
+    else:
+        gather, scatter = 0.0, _tp(fab, "all_reduce", nbytes, t)
+    cut = next(i for i, op in enumerate(ops) if op.name == "norm2")
+    fwd = bwd = 0.0
+    for half, mode_here in ((ops[:cut], mode), (ops[cut:], "none" if sh.moe else mode)):
+        gemms = [op for op in half if op.kind == "matmul" and not op.grouped]
+        first = cm.op_time(gemms[0]) if gemms and mode_here != "none" else 0.0
+        f, b = half_block_tensor_comm(
+            mode_here, sh.sp, t, gather, scatter, first, cm.overlap_slowdown
+        )
+        fwd, bwd = fwd + f, bwd + b
+    return fwd, bwd
 
 
 def _block_params(model: ModelSpec, sh: LayerShape) -> tuple[float, float]:

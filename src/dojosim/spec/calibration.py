@@ -27,6 +27,7 @@ RANGED = {
     "attention_half_seq": "dimensionless",
     "straggler_cv": "dimensionless",
     "expert_gemm_launch": "time",
+    "overlap_slowdown": "dimensionless",
 }
 
 
@@ -62,6 +63,8 @@ class Calibration(CatalogEntry):
     * ``straggler_cv``: the spread of chip speeds (coefficient of variation).
     * ``expert_gemm_launch``: seconds per expert of a grouped GEMM that the stack launches
       as one GEMM per expert (a floor on the grouped GEMM's time: ``experts x`` this).
+    * ``overlap_slowdown``: how much slower compute runs while a collective overlaps it
+      (NCCL's kernels take SMs and memory bandwidth); see :func:`dojosim.perf.compute.under`.
 
     A calibration may name a ``base:`` calibration; constants it does not give are
     carried over from there (and stay in step when the base is refitted).
@@ -86,6 +89,8 @@ class Calibration(CatalogEntry):
     # Host-bound floor of a grouped GEMM launched one GEMM per expert (Transformer Engine's
     # multi-stream cuBLAS path), per expert. 0: not modelled.
     expert_gemm_launch: Seconds = 0.0
+    # Compute slowdown while a collective runs under it (0.189: 18.9% slower). 0: none.
+    overlap_slowdown: Fraction = 0.0
     network_efficiency_scale: PosRatio = 1.0
     fitted_on: list[str] = Field(default_factory=list)
     checked_on: list[str] = Field(default_factory=list)

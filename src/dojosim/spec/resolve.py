@@ -48,9 +48,9 @@ def _entry(kind: str, value: Any, schema: type, file: str | None, field: str) ->
 
 def _is_network(value: Any) -> bool:
     """True when ``model:`` names a catalog network rather than a transformer model."""
-    if not isinstance(value, str) or value in catalog.names("model"):
+    if not isinstance(value, str) or catalog.has("model", value):
         return False
-    return value in catalog.names("network")
+    return catalog.has("network", value)
 
 
 def _validated(build: Callable[[], Any], file: str | None) -> Any:

@@ -22,6 +22,7 @@ Auto = Literal["auto"]
 Recompute = Literal["none", "selective", "full"]
 Framework = Literal["megatron", "deepspeed", "fsdp", "maxtext", "dojo"]
 Schedule = Literal["1f1b", "interleaved", "zero-bubble", "dualpipe"]
+TensorOverlap = Literal["none", "backward"]
 
 
 class Parallelism(Frozen):
@@ -50,6 +51,9 @@ class Parallelism(Frozen):
     zero: Annotated[NonNegativeInt, Le(3)] | Auto = 0
     stage_layers: list[PositiveInt] | None = None
     overlap_data_parallel: bool = True
+    # Whether a column-parallel layer's backward exchanges run under its GEMMs (none |
+    # backward); unset: the framework's default (mapping/frameworks.py).
+    overlap_tensor_parallel: TensorOverlap | None = None
     # Mixture of experts and long context (Megatron-Core's definitions): ``expert`` (EP) splits
     # the routed experts over ranks folded from data x context x tensor; ``expert_tensor`` (ETP)
     # splits each expert; ``context`` (CP) splits every sequence over that many ranks.
