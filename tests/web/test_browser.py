@@ -59,6 +59,7 @@ def test_estimate_form_fills_and_shows_the_result(page: Any, live_server: str) -
     form.locator("input[name=tensor]").fill("8")
     form.locator("input[name=pipeline]").fill("2")
     form.locator("select[name=recompute]").select_option("selective")
+    form.locator("select[name=overlap_tensor_parallel]").select_option("none")
     form.locator("input[name=stage_layers]").fill("18, 22")
     page.locator("#run").click()
     wait_done(page)
@@ -76,6 +77,7 @@ def test_estimate_form_fills_and_shows_the_result(page: Any, live_server: str) -
                 "tensor": 8,
                 "pipeline": 2,
                 "recompute": "selective",
+                "overlap_tensor_parallel": "none",
                 "stage_layers": [18, 22],
             },
         }

@@ -97,6 +97,9 @@ fastest layout that fits in memory.</p>
 <option>0</option><option>1</option><option>2</option><option>3</option></select></label>
 <label>data-parallel overlap<select name="overlap_data_parallel"><option value="">default (on)</option>
 <option>true</option><option>false</option></select></label>
+<label>tensor-parallel overlap<select name="overlap_tensor_parallel">
+<option value="">default (the framework's)</option><option>none</option><option>backward</option>
+</select></label>
 <label>layers per stage<input name="stage_layers" placeholder="default even, e.g. 11,13,13,11"></label>
 <label>sequence length<input name="seq_len" type="number" min="1" placeholder="the model's"></label>
 <button class="primary" type="submit" id="run">Estimate</button>

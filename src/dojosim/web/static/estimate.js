@@ -2,7 +2,10 @@
 "use strict";
 
 const KNOBS = ["tensor", "pipeline", "data", "micro_batch", "interleave"];
-const CHOICES = ["sequence_parallel", "recompute", "zero", "overlap_data_parallel", "stage_layers"];
+const CHOICES = [
+  "sequence_parallel", "recompute", "zero", "overlap_data_parallel", "overlap_tensor_parallel",
+  "stage_layers",
+];
 const FIELDS = ["model", "system", "chips", "precision", "global_batch", "seq_len", ...KNOBS, ...CHOICES];
 const form = dj.$("form");
 let extras = {};      // sections of a loaded built-in the form does not show (data:, site:, ...)
