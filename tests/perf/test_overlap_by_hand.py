@@ -82,3 +82,29 @@ def test_the_slowdown_is_a_sourced_range_carried_to_newer_gpus() -> None:
     assert ampere.ranges["overlap_slowdown"] == (0.0, 0.40)
     for family in ("nvidia-hopper", "nvidia-blackwell"):
         assert catalog.get("calibration", family).overlap_slowdown == pytest.approx(0.189)
+
+
+def test_eight_bit_matmuls_gather_eight_bit_inputs() -> None:
+    """Transformer Engine quantizes a column-parallel input before the sequence-parallel
+    all-gather (``gather_along_first_dim`` with the input quantizer); the reduce-scatter of the
+    row-parallel output stays 16-bit. One block, exchanges waiting (mode none), by hand."""
+    from dojosim.hardware.collectives import collective_time
+    from dojosim.perf.context import context
+    from dojosim.perf.parallel_comm import Groups
+    from dojosim.perf.units import block
+    from dojosim.spec.resolve import load_any
+    from dojosim.workload.transformer import LayerShape
+
+    sc = load_any({"model": "gpt3-175b", "system": "dgx-h100", "chips": 8, "precision": "fp8",
+                   "parallelism": {"tensor": 8, "global_batch": 8}})  # fmt: skip
+    ctx = context(sc)
+    m, t, e = sc.model, 8, 2.0
+    n = 1 * m.seq_len * m.hidden * e  # one sequence's hidden states, 16-bit
+    g = Groups(tensor_overlap="none")
+    fp8 = block(m, LayerShape(1, m.seq_len, t, True, True, e, 1.0), "none", ctx.cm, ctx.fab, g)
+    bf16 = block(m, LayerShape(1, m.seq_len, t, True, True, e, 0.0), "none", ctx.cm, ctx.fab, g)
+    ag8, ag16 = (collective_time(ctx.fab, "all_gather", x, t) for x in (n / 2, n))
+    rs = collective_time(ctx.fab, "reduce_scatter", n, t)
+    assert fp8.comm_forward == pytest.approx(2 * (ag8 + rs))
+    assert fp8.comm_backward == pytest.approx(2 * (2 * ag8 + rs))
+    assert bf16.comm_forward == pytest.approx(2 * (ag16 + rs))

@@ -140,7 +140,13 @@ def _tensor_comm(
     if t <= 1:
         return 0.0, 0.0
     if sh.sp:
-        gather = _tp(fab, "all_gather", nbytes, t)
+        # 8-bit matmuls gather their 8-bit input: Transformer Engine quantizes a column-parallel
+        # layer's input (and the output gradient) before the sequence-parallel all-gather
+        # (transformer_engine/pytorch/module/linear.py, gather_along_first_dim with the input
+        # quantizer), as torchao's Float8ColwiseParallel does; reduce-scatters stay 16-bit.
+        # (MXFP8's block scales, 1 byte per 32 elements, are left out.)
+        eight = nbytes / sh.e * sh.cast if sh.cast else nbytes
+        gather = _tp(fab, "all_gather", eight, t)
         scatter = _tp(fab, "reduce_scatter", nbytes, t)
     else:
         gather, scatter = 0.0, _tp(fab, "all_reduce", nbytes, t)
