@@ -59,8 +59,8 @@ GEMM and the data gradient's reduce-scatter or all-reduce under its weight-gradi
 commit cf7efd4f5a of 2021-08-30, "allreduce overlap with wgrad gemm", on by default since
 3f65246911 of 2021-09-02 (``--no-async-tensor-model-parallel-allreduce`` turns it off), the
 sequence-parallel pair since 02bb1f5c86 of 2022-03-02, ``megatron/mpu/layers.py``;
-Transformer Engine's ``Linear`` does the same). Megatron defaults to ``backward``, the others to ``none``.
-Pipelining the remaining exchanges in chunks with their GEMMs (``--tp-comm-overlap``,
+Transformer Engine's ``Linear`` does the same). Megatron defaults to ``backward``, the
+others to ``none``. Pipelining the remaining exchanges in chunks with their GEMMs (``--tp-comm-overlap``,
 Transformer Engine's userbuffers) is not modelled (docs/estimator.md, Known limits).
 
 Gradient and weight traffic goes in buckets: Megatron-Core's default bucket is

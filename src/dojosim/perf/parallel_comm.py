@@ -29,7 +29,7 @@ class Groups:
     dispatch_bytes: float = 2.0  # per element: 1 when the dispatch is FP8
     leaving: float | None = None  # share of a dispatch crossing nodes (spec.routing.leaving_share)
     compute_share: float = 1.0  # share of the chip's cores left to a MoE block's compute
-    tensor_overlap: str = "none"  # none | backward | full (see half_block_tensor_comm)
+    tensor_overlap: str = "none"  # none | backward (see half_block_tensor_comm)
 
 
 def context_comm(

@@ -200,6 +200,11 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
             t += coll(both, s.params * per_param, inner, 1, calls)
         return t
 
+    cm = ctx.cm
+    # data-parallel traffic hidden under compute slows it (perf/compute.py, under); with the
+    # overlap off every window is empty and the traffic shows whole
+    overlap = lay.overlap_data_parallel
+    slowdown = cm.overlap_slowdown if overlap else 0.0
     fwd, bwd, sends, dp_micro = [], [], [], []
     hop_fab = fabs.get("pipeline", ctx.fab)
     for i, s in enumerate(sums):
@@ -219,11 +224,8 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
                 if ev.per == "micro":
                     calls = ctx.fw.calls(s.params, lay.stage_layers[i], d)
                     t = reduce_time(ev.kind, s, ev.bytes_per_param, calls)
-                    if lay.overlap_data_parallel:
-                        window = f if ev.window == "forward" else b
-                        exposed += under(t, window, ctx.cm.overlap_slowdown)
-                    else:
-                        exposed += t
+                    window = (f if ev.window == "forward" else b) if overlap else 0.0
+                    exposed += under(t, window, slowdown)
         fwd.append(f + send_f)
         bwd.append(b + send_b + exposed)
         sends.append(send_f + send_b)
@@ -231,7 +233,6 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
     pipe = pipeline(fwd, bwd, m, v, lay.schedule)
 
     # Once-per-step traffic, the optimizer and the weight gather, stage by stage.
-    cm = ctx.cm
     update = policy.update_bytes() / (cm.memory_bandwidth * cm.memory_efficiency)
     tied = isinstance(ctx.sc, Scenario) and ctx.sc.model.tied_embeddings and p > 1
     dp_end, opt_end, gather = [], [], []
@@ -246,8 +247,7 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
                         red += t
                     else:
                         gat += t
-        slowdown = cm.overlap_slowdown if lay.overlap_data_parallel else 0.0
-        window = (bwd[i] - sends[i]) if lay.overlap_data_parallel else 0.0
+        window = (bwd[i] - sends[i]) if overlap else 0.0
         end = pipe.total - pipe.early[i] + under(red, window, slowdown)
         if tied and i in (0, p - 1):
             # the tied embedding's gradient, all-reduced between the first and last stage after
@@ -257,7 +257,7 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
         dp_end.append(end)
         local = s.params / (d if lay.zero >= 1 else 1)
         opt_end.append(dp_end[-1] + local * update + 3 * cm.kernel_overhead)
-        gwin = fwd[i] if lay.overlap_data_parallel else 0.0
+        gwin = fwd[i] if overlap else 0.0
         # idle pipeline time (the drain) hides the gather for free; compute it slows
         gather.append(under(max(0.0, gat - pipe.late[i]), gwin, slowdown))
     tail_dp = max(0.0, max(dp_end) - pipe.total) + max(gather)
