@@ -74,6 +74,21 @@ def test_fsdp_interleaves_uneven_stages() -> None:
     assert layout_problems(lay, llama, FRAMEWORKS["megatron"], given_stage_layers=True)
 
 
+def test_the_embedding_and_the_loss_hold_a_virtual_stage_of_their_own() -> None:
+    """Llama 3 405B on 16 stages as (7, 8 x 14, 7): eight virtual stages of one layer each,
+    the first stage's first chunk only the embedding and the last stage's last chunk only the
+    loss (arXiv 2407.21783 Section 3.3.2; Megatron's --account-for-embedding/loss-in-pipeline-
+    split, (126 + 2) / 16 = 8 slots per stage; torchtitan's input_weight/output_weight)."""
+    llama = Shape(126, 128, 8, 53248, 8192)
+    split = (7, *(8,) * 14, 7)
+    for fw, zero in (("fsdp", 2), ("megatron", 1)):
+        ok = _lay(pipeline=16, data=8, stage_layers=split, interleave=8, zero=zero)
+        assert layout_problems(ok, llama, FRAMEWORKS[fw], given_stage_layers=True) == []
+        nine = _lay(pipeline=16, data=8, stage_layers=split, interleave=9, zero=zero)
+        got = layout_problems(nine, llama, FRAMEWORKS[fw], given_stage_layers=True)
+        assert [f for f, _ in got] == ["interleave"]
+
+
 def test_megatron_bucket_sizes() -> None:
     mega = FRAMEWORKS["megatron"]
     assert mega.calls(1e9, 12, 8) == 25  # 1e9 / 40e6

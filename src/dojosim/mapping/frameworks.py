@@ -196,6 +196,34 @@ def stage_splits(
     return out
 
 
+def interleave_problem(fw: Framework, stage_layers: tuple[int, ...], v: int) -> str | None:
+    """Why ``fw`` cannot cut each of ``stage_layers`` into ``v`` virtual stages, or None.
+
+    Every virtual stage holds at least one slot, and the embedding and the loss are a slot
+    each on the first and the last stage: Megatron's ``--account-for-embedding-in-pipeline-
+    split`` and ``--account-for-loss-in-pipeline-split`` (``megatron/training/arguments.py``:
+    the layers plus those two must divide by pipeline x layers per virtual stage) and its
+    layouts' ``E`` and ``L`` stages; torchtitan's ``input_weight`` and ``output_weight``
+    (``generate_llm_fqn_per_model_part``). A framework that splits evenly needs ``v`` to
+    divide the layers of an even split, or the slots of a split one layer shorter at both
+    ends; any other split comes from a pipeline layout, which cuts anywhere.
+    """
+    slots = list(stage_layers)
+    slots[0] += 1
+    slots[-1] += 1
+    if min(slots) < v:
+        return (
+            f"{v} virtual stages need {v} layers on every stage at least (the embedding and "
+            "the loss count as one on the first and last stage)"
+        )
+    even = stage_layers if len(set(stage_layers)) == 1 else None
+    per = even or (tuple(slots) if len(set(slots)) == 1 else None)
+    if fw.interleave_even and per and per[0] % v:
+        what = "layers" if even else "layers (with the embedding and the loss)"
+        return f"{what} per stage ({per[0]}) must be divisible by the {v} virtual stages"
+    return None
+
+
 def _shape_problems(fw: Framework, t: int, heads: int, kv: int, ffn: int) -> list[tuple[str, str]]:
     out = []
     if heads % t:
@@ -261,20 +289,9 @@ def problems(
             out.append(("interleave", f"{fw.name} has no interleaved pipeline schedule"))
         if p < 2:
             out.append(("interleave", f"the interleaved schedule needs pipeline > 1 (got {p})"))
-        even = len(set(stage_layers)) == 1  # uneven splits come from a pipeline layout, which
-        # places any number of layers on each virtual stage
-        if fw.interleave_even and even and any(n % v for n in stage_layers):
-            out.append(
-                (
-                    "interleave",
-                    f"layers per stage ({min(stage_layers)}..{max(stage_layers)}) must be "
-                    f"divisible by the {v} virtual stages",
-                )
-            )
-        if min(stage_layers) < v:
-            out.append(
-                ("interleave", f"{v} virtual stages need {v} layers on every stage at least")
-            )
+        why = interleave_problem(fw, stage_layers, v)
+        if why:
+            out.append(("interleave", why))
         if micro_batches % p:
             out.append(
                 (
@@ -286,4 +303,4 @@ def problems(
     return out
 
 
-__all__ = ["FRAMEWORKS", "Framework", "framework", "problems", "stage_splits"]
+__all__ = ["FRAMEWORKS", "Framework", "framework", "interleave_problem", "problems", "stage_splits"]

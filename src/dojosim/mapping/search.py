@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from itertools import product
 from typing import Any, cast
 
-from dojosim.mapping.frameworks import Framework, stage_splits
+from dojosim.mapping.frameworks import Framework, interleave_problem, stage_splits
 from dojosim.mapping.layout import Shape
 from dojosim.spec.hardware import SystemSpec
 from dojosim.spec.scenario import Parallelism
@@ -274,11 +274,7 @@ def _members(
         if _auto(par.interleave):
             vs = [1]
             if fw.interleave and p > 2 and m % p == 0 and not network:
-                vs += [
-                    v
-                    for v in range(2, fewest + 1)
-                    if not fw.interleave_even or all(n % v == 0 for n in split)
-                ]
+                vs += [v for v in range(2, fewest + 2) if not interleave_problem(fw, split, v)]
         else:
             vs = [cast(int, par.interleave)]
         yield Family(t, p, d, split, b, sp, tuple(vs), zeros, rcs, bool(partial))
