@@ -127,6 +127,7 @@ INHERITED = (
     "kernel_overhead",
     "flash_attention_efficiency",
     "fp8_matmul_efficiency",
+    "flash_attention_1_ratio",
     "attention_half_seq",
     "straggler_cv",
     "network_efficiency_scale",

@@ -289,9 +289,9 @@ def problems(
             out.append(("interleave", f"{fw.name} has no interleaved pipeline schedule"))
         if p < 2:
             out.append(("interleave", f"the interleaved schedule needs pipeline > 1 (got {p})"))
-        why = interleave_problem(fw, stage_layers, v)
-        if why:
-            out.append(("interleave", why))
+        cut = interleave_problem(fw, stage_layers, v)
+        if cut:
+            out.append(("interleave", cut))
         if micro_batches % p:
             out.append(
                 (

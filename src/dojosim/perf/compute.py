@@ -56,10 +56,17 @@ class ComputeModel:
 
     @classmethod
     def of(
-        cls, chip: ChipSpec, precision: Precision, cal: Calibration, per_group: bool = True
+        cls,
+        chip: ChipSpec,
+        precision: Precision,
+        cal: Calibration,
+        per_group: bool = True,
+        attention_kernel: str = "auto",
     ) -> ComputeModel:
         """The compute model of ``chip`` running ``precision`` with ``cal``'s constants
-        (``per_group``: the stack launches a grouped GEMM as one GEMM per group)."""
+        (``per_group``: the stack launches a grouped GEMM as one GEMM per group;
+        ``attention_kernel``: ``flash-attention-1`` runs fused attention at
+        ``flash_attention_1_ratio`` of the family's kernel)."""
         eight_bit = precision.matmul in EIGHT_BIT
         efficiency = cal.matmul_efficiency
         if eight_bit and cal.fp8_matmul_efficiency is not None:
@@ -72,7 +79,7 @@ class ComputeModel:
             cal.matmul_half_size,
             cal.memory_efficiency,
             cal.kernel_overhead,
-            cal.flash_attention_efficiency,
+            cal.flash_attention_efficiency * _attention_ratio(cal, attention_kernel),
             vector_rate(chip, precision.matmul),
             float(attention or chip.peak(precision.matmul)),
             cal.attention_half_seq,
@@ -121,6 +128,13 @@ def under(comm: float, compute: float, slowdown: float) -> float:
     if comm <= 0.0:
         return 0.0
     return max(comm - compute, comm * slowdown / (1.0 + slowdown))
+
+
+def _attention_ratio(cal: Calibration, kernel: str) -> float:
+    """The fused-attention speed of ``kernel`` against the family's measured kernel."""
+    if kernel == "flash-attention-1" and cal.flash_attention_1_ratio is not None:
+        return cal.flash_attention_1_ratio
+    return 1.0
 
 
 def vector_rate(chip: ChipSpec, precision: str) -> float:

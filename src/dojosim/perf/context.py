@@ -380,7 +380,8 @@ def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = No
     cal = calibration or sc.calibration
     prec = PRECISIONS[sc.precision]
     fw = framework(sc.framework)
-    cm = ComputeModel.of(sc.chip, prec, cal, fw.per_expert_gemm)
+    kernel = getattr(sc, "attention_kernel", "auto")  # a network scenario has no attention
+    cm = ComputeModel.of(sc.chip, prec, cal, fw.per_expert_gemm, kernel)
     fab = fabric(sc.system, sc.chips, cal.network_efficiency_scale, sc.collectives)
     if isinstance(sc, NetworkScenario):
         w = sc.workload

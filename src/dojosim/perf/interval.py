@@ -15,7 +15,8 @@ Two sources of uncertainty are combined in log space:
   fewer than 9 check rows (too few for finite 80% bounds) takes every family's rows
   together (``pooled``) and says so.
 * **Assumptions.** Every constant the catalog gives as a range (``{value, low,
-  high}``; the what-if D1's, the attention kernels of newer stacks) is set to its
+  high}``; the what-if D1's, the attention kernels of newer stacks) that can move the
+  step (FlashAttention-1's ratio only where the scenario runs it) is set to its
   low and its high end in turn, the chosen layout re-timed, and the spread of each
   read as the 10th to 90th percentile of a normal in log space. These spreads add in
   quadrature to each other and to each side of the residual bounds (measured from
@@ -47,6 +48,14 @@ def residual_sigma(res: Residuals) -> float:
     return max(res.p90 - res.p10, 0.0) / (2 * Z80)
 
 
+def _applies(name: str, sc: Any) -> bool:
+    """Whether a ranged constant can move this scenario's step (a kernel it does not run
+    cannot, and re-timing it would only cost time)."""
+    if name == "flash_attention_1_ratio":
+        return getattr(sc, "attention_kernel", "auto") == "flash-attention-1"
+    return True
+
+
 def _assumption_spreads(sc: Any, lay: Any, base: float) -> dict[str, float]:
     """Each ranged constant's spread of log(step), as a sigma, with the layout held."""
     from dojosim.perf.context import context
@@ -55,6 +64,8 @@ def _assumption_spreads(sc: Any, lay: Any, base: float) -> dict[str, float]:
     cal: Calibration = sc.calibration
     out = {}
     for name, (lo, hi) in cal.ranges.items():
+        if not _applies(name, sc):
+            continue
         steps = []
         for value in (lo, hi):
             probe = cal.model_copy(update={name: value})

@@ -24,6 +24,7 @@ RANGED = {
     "kernel_overhead": "time",
     "flash_attention_efficiency": "dimensionless",
     "fp8_matmul_efficiency": "dimensionless",
+    "flash_attention_1_ratio": "dimensionless",
     "attention_half_seq": "dimensionless",
     "straggler_cv": "dimensionless",
     "expert_gemm_launch": "time",
@@ -58,6 +59,8 @@ class Calibration(CatalogEntry):
     * ``flash_attention_efficiency``: fraction of the dense peak a fused attention kernel
       reaches on its (causal-halved) FLOPs.
     * ``fp8_matmul_efficiency``: as ``matmul_efficiency``, for 8-bit matmuls of their peak.
+    * ``flash_attention_1_ratio``: FlashAttention-1 (or its Triton port) runs at this
+      fraction of ``flash_attention_efficiency`` (a scenario's ``attention_kernel``).
     * ``attention_half_seq``: the sequence length (tokens) at which fused attention runs at
       half its ``flash_attention_efficiency``.
     * ``straggler_cv``: the spread of chip speeds (coefficient of variation).
@@ -80,6 +83,8 @@ class Calibration(CatalogEntry):
     # Fraction of the 8-bit peak an 8-bit (FP8, CFP8) matmul reaches; FP8 GEMMs reach a
     # lower fraction of their peak than 16-bit ones. Unset: the 16-bit matmul_efficiency.
     fp8_matmul_efficiency: Efficiency | None = None
+    # FlashAttention-1's speed as a fraction of the family's fused kernel; None: not measured.
+    flash_attention_1_ratio: Efficiency | None = None
     # Fused attention slows on short sequences: efficiency x s / (s + attention_half_seq),
     # s the keys per query (tokens). 0: no dependence on the sequence length.
     attention_half_seq: Fraction = 0.0

@@ -157,7 +157,11 @@ def _resolve_model(sf: ScenarioFile, file: str | None) -> Scenario:
         shared["routing"] = _routing(sf.routing, model, file)
     scenario: Scenario = _validated(
         lambda: Scenario(
-            model=model, flash_attention=sf.flash_attention, published_best_mfu=best, **shared
+            model=model,
+            flash_attention=sf.flash_attention,
+            attention_kernel=sf.attention_kernel,
+            published_best_mfu=best,
+            **shared,
         ),
         file,
     )

@@ -23,6 +23,9 @@ Recompute = Literal["none", "selective", "full"]
 Framework = Literal["megatron", "deepspeed", "fsdp", "maxtext", "dojo"]
 Schedule = Literal["1f1b", "interleaved", "zero-bubble", "dualpipe"]
 TensorOverlap = Literal["none", "backward"]
+# The fused attention kernel: the chip family's measured one, or FlashAttention-1 (or its
+# Triton port, llm-foundry's ``attn_impl: triton``) at ``flash_attention_1_ratio`` of it.
+AttentionKernel = Literal["auto", "flash-attention-1"]
 
 
 class Parallelism(Frozen):
@@ -87,6 +90,7 @@ class ScenarioFile(Frozen):
     framework: Framework | None = None  # default: the system's, else megatron
     parallelism: Parallelism
     flash_attention: bool = True
+    attention_kernel: AttentionKernel = "auto"
     seq_len: PositiveInt | None = None
     site: SiteSection | None = None
     cost: CostSection | None = None
@@ -103,7 +107,8 @@ class Scenario(Frozen):
     estimator never reads the catalog.
 
     ``flash_attention`` selects fused attention that neither stores nor
-    re-reads the score matrix and skips the masked half of causal attention.
+    re-reads the score matrix and skips the masked half of causal attention;
+    ``attention_kernel`` which fused kernel (``auto``: the chip family's measured one).
     """
 
     name: str
@@ -120,6 +125,7 @@ class Scenario(Frozen):
     # (MFU, run) of the best published run of a transformer on this chip (spec.published)
     published_best_mfu: tuple[float, str] | None = None
     flash_attention: bool = True
+    attention_kernel: AttentionKernel = "auto"
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
@@ -127,6 +133,23 @@ class Scenario(Frozen):
     ingest: Any = Field(default=None, exclude=True)  # resolved data: section (IngestParts)
     reliability: ReliabilitySection | None = None
     source_file: str | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _attention_kernel(self) -> Scenario:
+        if self.attention_kernel == "auto":
+            return self
+        if not self.flash_attention:
+            raise ValueError(
+                f"attention_kernel: {self.attention_kernel} is a fused attention kernel; "
+                "set flash_attention: true or attention_kernel: auto"
+            )
+        if self.calibration.flash_attention_1_ratio is None:
+            raise ValueError(
+                f"attention_kernel: calibration {self.calibration.name!r} has no "
+                "flash_attention_1_ratio (FlashAttention-1 is measured on NVIDIA GPUs only); "
+                "use attention_kernel: auto"
+            )
+        return self
 
     @model_validator(mode="after")
     def _precision_supported(self) -> Scenario:
