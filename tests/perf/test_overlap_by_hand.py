@@ -108,3 +108,24 @@ def test_eight_bit_matmuls_gather_eight_bit_inputs() -> None:
     assert fp8.comm_forward == pytest.approx(2 * (ag8 + rs))
     assert fp8.comm_backward == pytest.approx(2 * (2 * ag8 + rs))
     assert bf16.comm_forward == pytest.approx(2 * (ag16 + rs))
+
+
+def test_maxtext_overlaps_the_backward_by_default() -> None:
+    """XLA runs MaxText's collectives asynchronously under independent compute (the TPU
+    benchmark scripts' --xla_enable_async_all_gather, --xla_tpu_enable_async_collective_fusion,
+    --xla_tpu_overlap_compute_collective_tc): the same backward overlap as Megatron's."""
+    tpu: dict[str, Any] = {
+        "model": "gpt3-175b", "system": "tpu-v5p-pod", "chips": 64, "framework": "maxtext",
+        "parallelism": {"tensor": 16, "data": 4, "global_batch": 64, "micro_batch": 16,
+                        "sequence_parallel": True, "recompute": "full", "zero": 3},
+    }  # fmt: skip
+    default = estimate(tpu)
+    sync = estimate(tpu | {"parallelism": tpu["parallelism"] | {"overlap_tensor_parallel": "none"}})
+    assert 0 < default.breakdown["tensor_comm_s"] < sync.breakdown["tensor_comm_s"]
+    assert default.step_time_s < sync.step_time_s
+    from dojosim.mapping.frameworks import FRAMEWORKS
+
+    assert {n: f.tensor_overlap for n, f in FRAMEWORKS.items()} == {
+        "megatron": "backward", "deepspeed": "none", "fsdp": "none", "maxtext": "backward",
+        "dojo": "none",
+    }  # fmt: skip

@@ -43,7 +43,13 @@ MaxText on TPU (``maxtext``): data, FSDP (ZeRO-3) and tensor axes of the device
 mesh (``ici_fsdp_parallelism``, ``ici_tensor_parallelism``), no interleaving; the
 residual stream's embedding dimension is sharded over the tensor axis
 (``MaxText/configs/base.yml``, ``logical_axis_rules``: ``activation_embed`` ->
-``tensor``), which is sequence parallelism's memory and traffic.
+``tensor``), which is sequence parallelism's memory and traffic. Its collectives are
+asynchronous and XLA schedules them under independent compute: the benchmark scripts set
+``--xla_enable_async_all_gather``, ``--xla_tpu_enable_async_collective_fusion`` and
+``--xla_tpu_overlap_compute_collective_tc`` (``MaxText/configs/v5p/*.sh``,
+``MaxText/configs/v5e/*.sh``), so in the backward pass an exchange overlaps the other
+gradient GEMM of its layer, as Megatron's ``backward`` (below); the forward exchanges feed
+the next GEMM and wait.
 
 Tesla's Dojo compiler (``dojo``): a model slice laid spatially on the mesh:
 tensor groups are rectangles of dies inside a tile (their element-wise work split
@@ -59,8 +65,8 @@ GEMM and the data gradient's reduce-scatter or all-reduce under its weight-gradi
 commit cf7efd4f5a of 2021-08-30, "allreduce overlap with wgrad gemm", on by default since
 3f65246911 of 2021-09-02 (``--no-async-tensor-model-parallel-allreduce`` turns it off), the
 sequence-parallel pair since 02bb1f5c86 of 2022-03-02, ``megatron/mpu/layers.py``;
-Transformer Engine's ``Linear`` does the same). Megatron defaults to ``backward``, the
-others to ``none``. Pipelining the remaining exchanges in chunks with their GEMMs (``--tp-comm-overlap``,
+Transformer Engine's ``Linear`` does the same). Megatron and MaxText default to
+``backward``, the others to ``none``. Pipelining the remaining exchanges in chunks with their GEMMs (``--tp-comm-overlap``,
 Transformer Engine's userbuffers) is not modelled (docs/estimator.md, Known limits).
 
 Gradient and weight traffic goes in buckets: Megatron-Core's default bucket is
@@ -152,7 +158,16 @@ FRAMEWORKS: dict[str, Framework] = {
     ),
     "fsdp": Framework("fsdp", (0, 2, 3), True, True, True, 3, False, False, False, per_layer=True),
     "maxtext": Framework(
-        "maxtext", (0, 3), False, True, False, 3, False, kv_divisible=False, per_layer=True
+        "maxtext",
+        (0, 3),
+        False,
+        True,
+        False,
+        3,
+        False,
+        kv_divisible=False,
+        per_layer=True,
+        tensor_overlap="backward",
     ),
     "dojo": Framework(
         "dojo",
