@@ -119,6 +119,8 @@ class Framework:
     per_expert_gemm: bool = False
     # Tensor-parallel exchanges under GEMMs by default: none | backward.
     tensor_overlap: str = "none"
+    # torchtitan's per-op selective activation checkpointing (recompute: op).
+    op_recompute: bool = False
 
     def overlap(self, asked: str | None) -> str:
         """The tensor-parallel overlap a run gets: ``asked``, or the framework's default."""
@@ -156,7 +158,19 @@ FRAMEWORKS: dict[str, Framework] = {
         bucket_per_rank=0.0,
         per_expert_gemm=True,
     ),
-    "fsdp": Framework("fsdp", (0, 2, 3), True, True, True, 3, False, False, False, per_layer=True),
+    "fsdp": Framework(
+        "fsdp",
+        (0, 2, 3),
+        True,
+        True,
+        True,
+        3,
+        False,
+        False,
+        False,
+        per_layer=True,
+        op_recompute=True,
+    ),
     "maxtext": Framework(
         "maxtext",
         (0, 3),

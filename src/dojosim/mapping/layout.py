@@ -85,6 +85,9 @@ class Shape:
     ffn: int
     seq_len: int
     experts: int = 1
+    # torchtitan's per-op checkpointing applies: a dense model with multi-head or grouped-query
+    # attention through fused (SDPA) attention
+    per_op_checkpoint: bool = False
 
 
 def layout_problems(
@@ -118,6 +121,14 @@ def layout_problems(
         out.append(("interleave", "interleaving needs pipeline > 1"))
         return out
     out += _moe_problems(lay, shape)
+    if lay.recompute == "op" and not fw.op_recompute:
+        why = f"op is torchtitan's per-op selective checkpointing (framework fsdp), not {fw.name}'s"
+        out.append(("recompute", why))
+    elif lay.recompute == "op" and not shape.per_op_checkpoint:
+        why = (
+            "op needs a dense model with multi-head or grouped-query attention and flash_attention"
+        )
+        out.append(("recompute", why))
     out += problems(
         fw,
         tensor=lay.tensor,

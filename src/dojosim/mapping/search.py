@@ -13,8 +13,8 @@ range over every value the framework (:mod:`dojosim.mapping.frameworks`) can run
   every power of two dividing it up to 64 samples);
 * interleave: every number of virtual stages the framework accepts;
 * sequence_parallel: on and off (tensor > 1, where the framework has it);
-* recompute: none, selective, full, and (where the framework can) full on only
-  some layers of each stage;
+* recompute: none, selective, full, torchtitan's per-op checkpointing (fsdp, dense
+  models) and (where the framework can) full on only some layers of each stage;
 * zero: every stage the framework runs with this pipeline size;
 * context: powers of two keeping 2,048 tokens per chip or more;
 * expert: every divisor of the experts that folds into data x context x tensor;
@@ -259,6 +259,8 @@ def _members(
         zeros = (cast(int, par.zero),)
     if _auto(par.recompute):
         rcs: tuple[str, ...] = ("none", "full") if network else ("none", "selective", "full")
+        if fw.op_recompute and shape.per_op_checkpoint:
+            rcs = ("none", "selective", "op", "full")  # cheapest first, least memory last
     else:
         rcs = (cast(str, par.recompute),)
     partial = (

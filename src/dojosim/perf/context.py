@@ -388,7 +388,8 @@ def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = No
         shape = Shape(len(w.layers), 0, 0, 0, 0)  # no heads: tensor splits feature maps
         return Context(sc, cm, fab, prec, fw, cal, sc.hierarchy, shape, w)
     m = sc.model
-    shape = Shape(m.layers, m.heads, m.n_kv_heads, m.ffn, m.seq_len, m.experts)
+    per_op = not m.is_moe and m.attention != "mla" and sc.flash_attention
+    shape = Shape(m.layers, m.heads, m.n_kv_heads, m.ffn, m.seq_len, m.experts, per_op)
     return Context(sc, cm, fab, prec, fw, cal, sc.hierarchy, shape, None)
 
 

@@ -27,12 +27,12 @@ from dojosim.perf.compute import ComputeModel
 from dojosim.perf.parallel_comm import Groups, context_comm, expert_comm, half_block_tensor_comm
 from dojosim.spec.workload import ModelSpec
 from dojosim.workload.accounting import dense_layer_params as params_per_layer_dense
+from dojosim.workload.checkpoint import rerun_ops
 from dojosim.workload.graph import Layer, Workload
 from dojosim.workload.ops import Op
 from dojosim.workload.transformer import (
     LayerShape,
     activation_bytes_per_layer,
-    attention_core_forward,
     backward,
     embedding_forward,
     embedding_params,
@@ -85,7 +85,7 @@ def block(
     fab: Fabric,
     groups: Groups | None = None,
 ) -> UnitCost:
-    """One transformer block under ``recompute`` (none, selective or full).
+    """One transformer block under ``recompute`` (none, selective, op or full).
 
     ``groups`` places the context- and expert-parallel groups (rank strides) and says
     whether the schedule hides the all-to-all behind the other chunk's compute.
@@ -95,12 +95,8 @@ def block(
     slow = 1.0 / g.compute_share if sh.moe else 1.0  # the dispatcher's SMs are not computing
     fwd = cm.ops_time(fwd_ops) * slow
     bwd = cm.ops_time(backward(fwd_ops)) * slow
-    if recompute == "full":
-        rec = fwd
-    elif recompute == "selective" and not sh.flash:
-        rec = cm.ops_time(attention_core_forward(model, sh))
-    else:
-        rec = 0.0
+    again = rerun_ops(model, sh, recompute, fwd_ops)  # what the backward pass runs again
+    rec = fwd if recompute == "full" else cm.ops_time(again) * (slow if recompute == "op" else 1)
     t = sh.t
     nbytes = sh.b * sh.s * model.hidden * sh.e
     comm, comm_back = _tensor_comm(fwd_ops, cm, fab, sh, nbytes, g.tensor_overlap)
@@ -110,7 +106,9 @@ def block(
         extra_f, extra_b = extra_f + a2a_f, extra_b + a2a_b
     comm, comm_back = comm + extra_f, comm_back + extra_b
     acts = activation_bytes_per_layer(model, sh, recompute)
-    work = activation_bytes_per_layer(model, sh, "selective") if recompute == "full" else 0.0
+    work = (
+        activation_bytes_per_layer(model, sh, "selective") if recompute in ("full", "op") else 0.0
+    )
     h = model.hidden
     params, experts = _block_params(model, sh)
     largest = max(h * model.ffn, h * (model.heads + 2 * model.n_kv_heads) * model.dhead) / t

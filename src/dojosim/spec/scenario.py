@@ -19,7 +19,8 @@ from dojosim.spec.routing import RoutingSection
 from dojosim.spec.workload import ModelSpec
 
 Auto = Literal["auto"]
-Recompute = Literal["none", "selective", "full"]
+# op: torchtitan's per-op selective checkpointing (framework fsdp, dense models)
+Recompute = Literal["none", "selective", "op", "full"]
 Framework = Literal["megatron", "deepspeed", "fsdp", "maxtext", "dojo"]
 Schedule = Literal["1f1b", "interleaved", "zero-bubble", "dualpipe"]
 TensorOverlap = Literal["none", "backward"]

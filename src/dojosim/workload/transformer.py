@@ -178,13 +178,17 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
     ``sbh(10 + 24/t + 5as/(ht))`` for tensor parallelism alone, everything
     divided by ``t`` with sequence parallelism, the ``5as/h`` score term dropped
     by selective recompute or fused attention, and only the layer input
-    (``2sbh``) kept with full recompute.
+    (``2sbh``) kept with full recompute (``op``: :mod:`dojosim.workload.checkpoint`).
     """
     b, s, t, e = sh.b, sh.s, sh.t, sh.e
     h, dh = m.hidden, m.dhead
     rep = t if sh.sp else 1
     if recompute == "full":
         return b * s * h * e / rep
+    if recompute == "op":
+        from dojosim.workload.checkpoint import kept_bytes
+
+        return kept_bytes(m, sh)
     qh, kvh = m.heads / t, max(m.n_kv_heads / t, 1)
     # replicated region: 2 norm inputs, 2 matmul inputs (norm outputs), 2 dropout masks
     replicated = b * s * h * (4 * e + 2) / rep

@@ -1,0 +1,75 @@
+"""torchtitan's per-op selective activation checkpointing (``recompute: op``).
+
+torchtitan wraps each transformer block in a checkpoint whose policy keeps the outputs of
+the ops in ``_save_list`` (``aten.mm``, the flash and memory-efficient SDPA kernels,
+``reduce_scatter`` and ``max``) "except every second mm", counted in the block's forward
+order, and recomputes everything else in the backward pass
+(``torchtitan/models/llama3/parallelize_llama.py``, ``_apply_ac_to_transformer_block``, at
+commit e7c0cae934df78d6e9c2835f42ff1f757dc3fddc). A Llama block calls its matmuls as
+``wq, wk, wv, wo, w1, w3, w2`` (``w1, w2`` without a gate), so ``wk``, ``wo`` and ``w3``
+(``w2``) run again. With float8 linears (torchao) a matmul is ``aten._scaled_mm``, which is
+not in the list: every matmul of the block runs again. Element-wise kernels (norms, rotary
+embedding, activation function, residual adds, casts) always run again; attention never
+does.
+
+What the block keeps for backward is its input, the attention output and, in 16-bit, the
+outputs of the kept matmuls (``wq``, ``wv``, ``w1`` and, gated, ``w2``). Everything here is
+for one layer and one micro-batch on one chip, in bytes or ops of ``layer_forward``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dojosim.workload.ops import Op, matmul
+
+if TYPE_CHECKING:
+    from dojosim.spec.workload import ModelSpec
+    from dojosim.workload.transformer import LayerShape
+
+
+def recomputed_ops(m: ModelSpec, sh: LayerShape, forward: list[Op]) -> list[Op]:
+    """The forward ops of one block that run again in its backward pass."""
+    if sh.cast:  # 8-bit matmuls are _scaled_mm: none is kept
+        return [op for op in forward if op.kind != "attention"]
+    tok = int(sh.b * sh.s)
+    h, dh = m.hidden, m.dhead
+    kvh = max(m.n_kv_heads // sh.t, 1)
+    ffn = m.ffn // sh.t
+    out = [op for op in forward if op.kind == "elementwise"]
+    out.append(matmul("k", tok, kvh * dh, h, elem_bytes=sh.e))  # wk, the second
+    out += [op for op in forward if op.name == "proj"]  # wo, the fourth
+    if m.gated_mlp:
+        out.append(matmul("mlp_up_w3", tok, ffn, h, elem_bytes=sh.e))  # w3, the sixth
+    else:
+        out += [op for op in forward if op.name == "mlp_down"]  # w2, the sixth
+    return out
+
+
+def rerun_ops(m: ModelSpec, sh: LayerShape, recompute: str, forward: list[Op]) -> list[Op]:
+    """The forward ops a block runs again in its backward pass under ``recompute``: all of
+    them (full), the attention core when it is not fused (selective), torchtitan's (op)."""
+    from dojosim.workload.transformer import attention_core_forward
+
+    if recompute == "full":
+        return forward
+    if recompute == "selective" and not sh.flash:
+        return attention_core_forward(m, sh)
+    return recomputed_ops(m, sh, forward) if recompute == "op" else []
+
+
+def kept_bytes(m: ModelSpec, sh: LayerShape) -> float:
+    """Bytes the block keeps for backward: its input, the attention output and its
+    log-sum-exp (fp32), and in 16-bit the kept matmuls' outputs."""
+    tok, t, e = sh.b * sh.s, sh.t, sh.e
+    qh, kvh = m.heads / t, max(m.n_kv_heads / t, 1)
+    dh, ffn = m.dhead, m.ffn / t
+    kept = tok * m.hidden * e / (t if sh.sp else 1) + tok * qh * (dh * e + 4)
+    if not sh.cast:
+        kept += tok * (qh + kvh) * dh * e + tok * ffn * e  # wq, wv, w1
+        if m.gated_mlp:
+            kept += tok * m.hidden * e  # w2 (the seventh matmul, kept)
+    return kept
+
+
+__all__ = ["kept_bytes", "recomputed_ops", "rerun_ops"]
