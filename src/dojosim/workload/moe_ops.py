@@ -103,13 +103,14 @@ def moe_activation_bytes(m: ModelSpec, sh: LayerShape) -> float:
     """What a MoE MLP keeps for backward on one chip: the dispatched inputs and the experts'
     activation-function inputs and outputs, the router's probabilities, shared experts."""
     e = sh.e
+    mi = sh.cast or e  # an 8-bit GEMM's input is kept as its 8-bit copy (see transformer.py)
     routed = routed_tokens(m, sh)
     ffn = m.expert_ffn / sh.etp
     gates = 2 if m.gated_mlp else 1
-    kept = routed * (m.hidden + (gates + 1) * ffn) * e + sh.b * sh.s / sh.t * m.experts * 4
+    kept = routed * ((m.hidden + ffn) * mi + gates * ffn * e) + sh.b * sh.s / sh.t * m.experts * 4
     if m.shared_experts:
         width = m.shared_experts * m.expert_ffn / sh.t
-        kept += sh.b * sh.s * (gates + 1) * width * e
+        kept += sh.b * sh.s * width * (gates * e + mi)
     return kept
 
 

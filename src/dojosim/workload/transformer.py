@@ -179,6 +179,9 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
     divided by ``t`` with sequence parallelism, the ``5as/h`` score term dropped
     by selective recompute or fused attention, and only the layer input
     (``2sbh``) kept with full recompute (``op``: :mod:`dojosim.workload.checkpoint`).
+    An 8-bit matmul's input is kept as its 8-bit copy: Transformer Engine's ``Linear`` and
+    ``GroupedLinear`` save the quantized input (column-wise only) for the weight-gradient GEMM
+    (``transformer_engine/pytorch/module/linear.py``, ``_Linear.forward``).
     """
     b, s, t, e = sh.b, sh.s, sh.t, sh.e
     h, dh = m.hidden, m.dhead
@@ -190,14 +193,15 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
 
         return kept_bytes(m, sh)
     qh, kvh = m.heads / t, max(m.n_kv_heads / t, 1)
+    mi = sh.cast or e  # a matmul's input is kept as its 8-bit copy when the matmul is 8-bit
     # replicated region: 2 norm inputs, 2 matmul inputs (norm outputs), 2 dropout masks
-    replicated = b * s * h * (4 * e + 2) / rep
+    replicated = b * s * h * (2 * e + 2 * mi + 2) / rep
     if m.mla is not None:  # q, k (with the rotary part), v, the projection input, the latents
         a = m.mla
         width = qh * (2 * a.qk_head_dim + 2 * a.v_head_dim) + (a.q_lora_rank or 0) + a.kv_lora_rank
         attn = b * s * width * e
     else:
-        attn = b * s * (qh + 2 * kvh) * dh * e + b * s * qh * dh * e  # q, k, v; proj input
+        attn = b * s * (qh + 2 * kvh) * dh * e + b * s * qh * dh * mi  # q, k, v; proj input
     if not sh.flash and recompute == "none":
         attn += b * qh * s * sh.span * (2 * e + 1)  # softmax out, dropout mask, dropout out
     gates = 2 if m.gated_mlp else 1
@@ -206,5 +210,5 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
 
         return replicated + attn + moe_activation_bytes(m, sh)
     ffn = m.ffn / t
-    mlp = (gates + 1) * b * s * ffn * e  # activation-function input(s), down-projection input
+    mlp = b * s * ffn * (gates * e + mi)  # activation-function input(s), down-projection input
     return replicated + attn + mlp
