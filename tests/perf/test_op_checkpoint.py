@@ -10,9 +10,8 @@ import pytest
 
 from dojosim import estimate
 from dojosim.errors import SpecError
-from dojosim.perf.flops import _op_recompute_flops_per_token
 from dojosim.spec.resolve import load_any
-from dojosim.workload.checkpoint import kept_bytes, recomputed_ops
+from dojosim.workload.checkpoint import kept_bytes, recomputed_ops, rerun_matmul_flops_per_token
 from dojosim.workload.transformer import LayerShape, layer_forward
 
 BASE: dict[str, Any] = {
@@ -40,7 +39,8 @@ def test_sixteen_bit_reruns_wk_wo_w3_and_every_elementwise_kernel() -> None:
     assert {op.name for op in again if op.kind == "elementwise"} == {
         op.name for op in fwd if op.kind == "elementwise"
     }
-    assert _op_recompute_flops_per_token(m, "bf16") == pytest.approx(sum(mm.values()) / s)
+    assert rerun_matmul_flops_per_token(m, False) == pytest.approx(sum(mm.values()) / s)
+    assert rerun_matmul_flops_per_token(m, False) == pytest.approx(2 * h * (kv + q + f))
 
 
 def test_eight_bit_reruns_every_matmul_but_not_attention() -> None:
@@ -50,7 +50,9 @@ def test_eight_bit_reruns_every_matmul_but_not_attention() -> None:
     assert [op.name for op in again] == [op.name for op in fwd if op.kind != "attention"]
     s = 8192
     mm = sum(op.flops for op in again if op.kind == "matmul")
-    assert _op_recompute_flops_per_token(m, "fp8") == pytest.approx(mm / s)
+    assert rerun_matmul_flops_per_token(m, True) == pytest.approx(mm / s)
+    h, q, kv, f = m.hidden, m.heads * m.dhead, m.n_kv_heads * m.dhead, m.ffn
+    assert rerun_matmul_flops_per_token(m, True) == pytest.approx(2 * h * (2 * q + 2 * kv + 3 * f))
 
 
 def test_kept_bytes_by_hand() -> None:

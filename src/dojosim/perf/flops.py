@@ -12,7 +12,7 @@ from __future__ import annotations
 from dojosim.mapping.layout import Layout
 from dojosim.perf.compute import EIGHT_BIT
 from dojosim.spec.scenario import NetworkScenario, Scenario
-from dojosim.spec.workload import ModelSpec
+from dojosim.workload.checkpoint import rerun_matmul_flops_per_token
 from dojosim.workload.transformer import model_flops_per_token
 
 
@@ -46,19 +46,10 @@ def hardware_flops_per_step(
     layer_forward = tokens * (model_flops_per_token(m, m.seq_len) - 2.0 * m.hidden * m.vocab)
     extra = layer_forward * full / layers
     if lay.recompute == "op":  # the matmuls torchtitan's checkpoint policy runs again
-        extra += tokens * m.layers * _op_recompute_flops_per_token(m, sc.precision)
+        eight_bit = sc.precision in EIGHT_BIT
+        extra += tokens * m.layers * rerun_matmul_flops_per_token(m, eight_bit)
     if lay.recompute == "selective" and not sc.flash_attention and lay.recompute_layers is None:
         s = m.seq_len
         attn = 4.0 * s * s * m.heads * m.dhead * m.layers  # QK^T and AV forward, per sequence
         extra += attn * lay.global_batch
     return model_flops + extra
-
-
-def _op_recompute_flops_per_token(m: ModelSpec, precision: str) -> float:
-    """Matmul FLOPs per token and layer that ``recompute: op`` adds: every linear layer in
-    8-bit (float8 matmuls are not kept), else ``wk``, ``wo`` and ``w3`` (ungated: ``w2``)
-    (:mod:`dojosim.workload.checkpoint`)."""
-    h, q, kv = m.hidden, m.heads * m.dhead, m.n_kv_heads * m.dhead
-    if precision in EIGHT_BIT:
-        return 2.0 * h * (q + 2 * kv + q + m.ffn * (3 if m.gated_mlp else 2))
-    return 2.0 * h * (kv + q + m.ffn)

@@ -96,7 +96,7 @@ def block(
     fwd = cm.ops_time(fwd_ops) * slow
     bwd = cm.ops_time(backward(fwd_ops)) * slow
     again = rerun_ops(model, sh, recompute, fwd_ops)  # what the backward pass runs again
-    rec = fwd if recompute == "full" else cm.ops_time(again) * (slow if recompute == "op" else 1)
+    rec = fwd if recompute == "full" else cm.ops_time(again)  # op runs on dense blocks only
     t = sh.t
     nbytes = sh.b * sh.s * model.hidden * sh.e
     comm, comm_back = _tensor_comm(fwd_ops, cm, fab, sh, nbytes, g.tensor_overlap)

@@ -58,6 +58,16 @@ def rerun_ops(m: ModelSpec, sh: LayerShape, recompute: str, forward: list[Op]) -
     return recomputed_ops(m, sh, forward) if recompute == "op" else []
 
 
+def rerun_matmul_flops_per_token(m: ModelSpec, eight_bit: bool) -> float:
+    """Matmul FLOPs per token that one block runs again under ``recompute: op`` (what
+    hardware FLOPs add), counted on the same ops :func:`recomputed_ops` picks."""
+    from dojosim.workload.transformer import LayerShape, layer_forward
+
+    sh = LayerShape(1, 1, 1, False, True, 2.0, 1.0 if eight_bit else 0.0)
+    again = recomputed_ops(m, sh, layer_forward(m, sh))
+    return sum(op.flops for op in again if op.kind == "matmul")
+
+
 def kept_bytes(m: ModelSpec, sh: LayerShape) -> float:
     """Bytes the block keeps for backward: its input, the attention output and its
     log-sum-exp (fp32), and in 16-bit the kept matmuls' outputs."""
@@ -72,4 +82,4 @@ def kept_bytes(m: ModelSpec, sh: LayerShape) -> float:
     return kept
 
 
-__all__ = ["kept_bytes", "recomputed_ops", "rerun_ops"]
+__all__ = ["kept_bytes", "recomputed_ops", "rerun_matmul_flops_per_token", "rerun_ops"]
