@@ -175,15 +175,11 @@ def residuals() -> None:
 
 def micro() -> None:
     """Fits to micro-benchmarks: fused attention efficiency against sequence length."""
-    from scipy.optimize import curve_fit
+    from dojosim.validate.micro import ATTENTION_FITS, attention_fit
 
-    entry = catalog.get("measurement", "flash-attention-2-h100")
-    peak = catalog.get("chip", entry.chip).peak(entry.precision)
-    rows = [r for r in entry.rows if r.causal and r.head_dim == 128]
-    s = np.array([r.seq_len for r in rows], dtype=float)
-    y = np.array([r.flop_rate / peak for r in rows])
-    (e, s0), _ = curve_fit(lambda x, a, b: a * x / (x + b), s, y, p0=[0.35, 500.0])
-    print(f"{entry.name}: efficiency = {e:.3f} x s / (s + {s0:.0f})")
+    for name in ATTENTION_FITS:
+        e, s0 = attention_fit(name)
+        print(f"{name}: efficiency = {e:.3f} x s / (s + {s0:.0f})")
 
 
 if __name__ == "__main__":

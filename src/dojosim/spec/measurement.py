@@ -13,7 +13,7 @@ units (``"153 GB/s"``, ``"1233 TFLOP/s"``, ``"77 us"``). ``type`` picks the sche
   the FLOP rate measured; :meth:`GroupedGemmEntry.efficiency` divides it by the chip's dense
   peak in the entry's precision.
 - ``attention``: fused attention kernels (FlashAttention, cuDNN): FLOP rate against sequence
-  length and head dim, causal or not, forward or forward and backward.
+  length and head dim, causal or not, of the forward pass, the backward pass or both together.
 - ``routing-imbalance``: how unevenly a trained router spreads real text over experts: the
   max/mean tokens per expert (the straggler factor an EP step waits for) and/or the Gini
   coefficient of tokens per expert, with the model and data they were measured on.
@@ -142,14 +142,20 @@ class RoutingEntry(MeasurementEntry):
 
 class AttentionRow(Frozen):
     """One fused-attention measurement: sequence length, head dim, causal mask, the passes
-    timed (forward, or forward and backward) and the FLOP rate (causal FLOPs halved)."""
+    timed and the FLOP rate (FLOP/s; causal FLOPs halved, the backward counted as 2.5 times
+    the forward, as FlashAttention's benchmarks count them)."""
 
     seq_len: PositiveInt
     head_dim: PositiveInt
     causal: bool
-    passes: Literal["forward", "forward+backward"]
+    passes: Literal["forward", "backward", "forward+backward"]
     flop_rate: FlopRate
     notes: str = ""
+
+
+#: Backward FLOPs of fused attention over its forward FLOPs (two matmuls forward; five
+#: backward: the recomputed scores and four gradient matmuls), as FlashAttention counts them.
+BACKWARD_OVER_FORWARD = 2.5
 
 
 class AttentionEntry(MeasurementEntry):
@@ -159,6 +165,21 @@ class AttentionEntry(MeasurementEntry):
     library: str
     precision: Precision
     rows: list[AttentionRow] = Field(min_length=1)
+
+    def training_rates(self, head_dim: int = 128, causal: bool = True) -> list[tuple[int, float]]:
+        """``(seq_len, FLOP/s)`` of forward and backward together, by sequence length: the
+        published forward+backward rate, or the total FLOPs over the total time of a forward
+        and a backward row of the same length, ``(1 + r) / (1 / fwd + r / bwd)``, ``r = 2.5``."""
+        rows = [r for r in self.rows if r.head_dim == head_dim and r.causal == causal]
+        by_pass = {(r.passes, r.seq_len): r.flop_rate for r in rows}
+        out = {}
+        for (passes, s), rate in by_pass.items():
+            if passes == "forward+backward":
+                out[s] = rate
+            elif passes == "forward" and ("backward", s) in by_pass:
+                r = BACKWARD_OVER_FORWARD
+                out.setdefault(s, (1 + r) / (1 / rate + r / by_pass[("backward", s)]))
+        return sorted(out.items())
 
 
 MEASUREMENT_TYPES: dict[str, type[MeasurementEntry]] = {

@@ -1,0 +1,35 @@
+"""Fits of calibration constants to published micro-benchmarks (``catalog/measurements``).
+
+A calibration quotes these as ``derived`` (``python scripts/calibrate.py --micro`` prints
+them; ``tests/validate/test_micro_fits.py`` keeps the two equal).
+
+Fused attention: the fraction of the chip's dense peak that forward and backward together
+reach against the keys each query attends to, ``E x s / (s + s0)`` (``E`` the long-sequence
+fraction, ``s0`` the sequence length, in tokens, at half of it), fitted by least squares on
+the entry's causal head-dim-128 rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dojosim import catalog
+
+#: Attention measurements whose fits calibrations quote: entry name -> calibration field(s).
+ATTENTION_FITS = ("flash-attention-2-h100", "cudnn-9.13-attention-b200", "flash-attention-4-b200")
+
+
+def attention_fit(name: str) -> tuple[float, float]:
+    """``(E, s0)`` of ``E x s / (s + s0)`` fitted to a measurement entry's causal, head-dim-128
+    forward-and-backward rates as fractions of its chip's dense peak (s0 in tokens)."""
+    from scipy.optimize import curve_fit
+
+    entry = catalog.get("measurement", name)
+    peak = catalog.get("chip", entry.chip).peak(entry.precision)
+    points = entry.training_rates()
+    if len(points) < 3:
+        raise ValueError(f"measurement {name!r} has fewer than 3 forward+backward points")
+    s = np.array([p[0] for p in points], dtype=float)
+    y = np.array([p[1] / peak for p in points])
+    (e, s0), _ = curve_fit(lambda x, a, b: a * x / (x + b), s, y, p0=[float(y.max()), 500.0])
+    return float(e), float(s0)

@@ -1,0 +1,73 @@
+"""Calibration constants quoted as ``derived`` from micro-benchmarks equal their fits
+(``python scripts/calibrate.py --micro``), and the fits read their tables right."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from dojosim import catalog
+from dojosim.validate.micro import ATTENTION_FITS, attention_fit
+
+
+def test_forward_and_backward_rows_combine_by_total_flops_over_total_time() -> None:
+    # FlashAttention-4 on B200 at 8k: forward 1426, backward 1284 TFLOP/s; the backward does
+    # 2.5x the forward's FLOPs, so together 3.5 / (1/1426 + 2.5/1284) = 1322 TFLOP/s.
+    rates = dict(catalog.get("measurement", "flash-attention-4-b200").training_rates())
+    assert rates[8192] == pytest.approx(3.5 / (1 / 1426e12 + 2.5 / 1284e12))
+    assert rates[8192] / 1e12 == pytest.approx(1322, abs=0.5)
+    assert sorted(rates) == [1024, 2048, 4096, 8192, 16384, 32768]
+
+
+def test_published_forward_and_backward_rows_are_taken_as_they_are() -> None:
+    rates = dict(catalog.get("measurement", "flash-attention-2-h100").training_rates())
+    assert rates[16384] == pytest.approx(328e12)
+
+
+@pytest.mark.parametrize(
+    ("measurement", "family", "high"),
+    [
+        ("flash-attention-2-h100", "nvidia-hopper", False),
+        ("cudnn-9.13-attention-b200", "nvidia-blackwell", False),
+        ("flash-attention-4-b200", "nvidia-blackwell", True),
+    ],
+)
+def test_calibration_quotes_the_attention_fit(measurement: str, family: str, high: bool) -> None:
+    assert measurement in ATTENTION_FITS
+    e, s0 = attention_fit(measurement)
+    cal = catalog.get("calibration", family)
+    if high:  # the newer kernel is the range's high end
+        assert cal.ranges["flash_attention_efficiency"][1] == pytest.approx(e, abs=5e-4)
+    else:
+        assert cal.flash_attention_efficiency == pytest.approx(e, abs=5e-4)
+        assert cal.attention_half_seq == pytest.approx(s0, abs=0.5)
+
+
+def test_fit_reproduces_its_points() -> None:
+    e, s0 = attention_fit("cudnn-9.13-attention-b200")
+    entry = catalog.get("measurement", "cudnn-9.13-attention-b200")
+    peak = catalog.get("chip", entry.chip).peak("bf16")
+    for s, rate in entry.training_rates():
+        assert e * s / (s + s0) == pytest.approx(rate / peak, rel=0.08)
+
+
+def _half_size(r: float, x: float = 512, big: float = 4096) -> float:
+    """h of g(x) = x / (x + h) from the rate at x over the rate at ``big``."""
+    return x * big * (1 - r) / (big * r - x)
+
+
+def test_against_xla_gemm_table_blackwell_half_size() -> None:
+    # OpenXLA matmul_interpolator_data.h @ 71feeddf, bf16, one dimension swept with the other
+    # two at 4096: TFLOP/s at 512 and at 4096 (m, n, k), H100 (sm_90) and B200 (sm_100).
+    h100 = {"m": (661.6, 780.2), "n": (662.0, 780.2), "k": (551.8, 780.2)}
+    b200 = {"m": (990.5, 1416.9), "n": (991.5, 1416.9), "k": (805.3, 1416.9)}
+    assert _half_size(551.8 / 780.2) == pytest.approx(257.4, abs=0.1)
+    ratios = [
+        _half_size(b200[d][0] / b200[d][1]) / _half_size(h100[d][0] / h100[d][1]) for d in "mnk"
+    ]
+    times = math.prod(ratios) ** (1 / 3)
+    hopper = catalog.get("calibration", "nvidia-hopper").matmul_half_size
+    blackwell = catalog.get("calibration", "nvidia-blackwell").matmul_half_size
+    assert blackwell / hopper == pytest.approx(times, abs=5e-4)
+    assert blackwell > hopper  # larger tiles need larger matrices to fill them
