@@ -175,11 +175,13 @@ def residuals() -> None:
 
 def micro() -> None:
     """Fits to micro-benchmarks: fused attention efficiency against sequence length."""
-    from dojosim.validate.micro import ATTENTION_FITS, attention_fit
+    from dojosim.validate.micro import ATTENTION_FITS, attention_fit, head_dim_ratio
 
     for name in ATTENTION_FITS:
         e, s0 = attention_fit(name)
         print(f"{name}: efficiency = {e:.3f} x s / (s + {s0:.0f})")
+    ratio = head_dim_ratio("flash-attention-2-h100")
+    print(f"flash-attention-2-h100: head dim 64 runs at {ratio:.3f} of head dim 128")
 
 
 if __name__ == "__main__":

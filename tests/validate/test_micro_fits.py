@@ -8,7 +8,7 @@ import math
 import pytest
 
 from dojosim import catalog
-from dojosim.validate.micro import ATTENTION_FITS, attention_fit
+from dojosim.validate.micro import ATTENTION_FITS, attention_fit, head_dim_ratio
 
 
 def test_forward_and_backward_rows_combine_by_total_flops_over_total_time() -> None:
@@ -71,3 +71,13 @@ def test_against_xla_gemm_table_blackwell_half_size() -> None:
     blackwell = catalog.get("calibration", "nvidia-blackwell").matmul_half_size
     assert blackwell / hopper == pytest.approx(times, abs=5e-4)
     assert blackwell > hopper  # larger tiles need larger matrices to fill them
+
+
+def test_calibration_quotes_the_head_dim_ratio() -> None:
+    ratio = head_dim_ratio("flash-attention-2-h100")
+    # by hand: the six causal pairs of the FlashAttention-2 H100 figure, hd 64 over hd 128
+    pairs = [(141, 163), (192, 221), (232, 265), (257, 294), (273, 308), (284, 328)]
+    assert ratio == pytest.approx(math.prod(a / b for a, b in pairs) ** (1 / 6))
+    for family in ("nvidia-ampere", "nvidia-hopper", "nvidia-blackwell"):
+        cal = catalog.get("calibration", family)
+        assert cal.attention_head_dim_64_ratio == pytest.approx(ratio, abs=5e-4)

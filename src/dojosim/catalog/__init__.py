@@ -129,6 +129,7 @@ INHERITED = (
     "fp8_matmul_efficiency",
     "flash_attention_1_ratio",
     "attention_half_seq",
+    "attention_head_dim_64_ratio",
     "straggler_cv",
     "network_efficiency_scale",
     "expert_gemm_launch",

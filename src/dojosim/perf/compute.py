@@ -10,7 +10,8 @@ slows it (:func:`under`, ``overlap_slowdown``).
 
 Matmuls run in the policy's matmul precision (8-bit matmuls at their own,
 lower, efficiency); fused attention runs in the policy's attention precision
-(16-bit in FP8 training, as Transformer Engine runs it).
+(16-bit in FP8 training, as Transformer Engine runs it), slower on short sequences
+(``attention_half_seq``) and with heads narrower than 128 (``attention_head_dim_64_ratio``).
 
 A grouped GEMM (a mixture-of-experts layer's experts) that the training stack launches
 as one GEMM per expert (Transformer Engine's ``GroupedLinear``: cuBLAS on several
@@ -53,6 +54,7 @@ class ComputeModel:
     attention_half_seq: float = 0.0  # tokens; see Calibration.attention_half_seq
     group_launch: float = 0.0  # s per group of a grouped GEMM launched one GEMM per group
     overlap_slowdown: float = 0.0  # compute slowdown while a collective overlaps it (fraction)
+    attention_head_dim_64_ratio: float = 1.0  # fused attention at head dim 64 over 128
 
     @classmethod
     def of(
@@ -85,6 +87,7 @@ class ComputeModel:
             cal.attention_half_seq,
             cal.expert_gemm_launch if per_group else 0.0,
             cal.overlap_slowdown,
+            cal.attention_head_dim_64_ratio,
         )
 
     def matmul_efficiency_of(self, m: int, n: int, k: int) -> float:
@@ -104,6 +107,8 @@ class ComputeModel:
             eff = self.flash_attention_efficiency
             if self.attention_half_seq > 0 and op.n > 0:  # n: the keys each query attends to
                 eff *= op.n / (op.n + self.attention_half_seq)
+            if op.k > 0:  # k: the head dim
+                eff *= head_dim_factor(op.k, self.attention_head_dim_64_ratio)
             compute = op.flops / (peak * eff)
         else:
             compute = 0.0
@@ -115,6 +120,17 @@ class ComputeModel:
     def ops_time(self, ops: list[Op] | tuple[Op, ...]) -> float:
         """Seconds for a sequence of ops run one after another."""
         return sum(self.op_time(op) for op in ops)
+
+
+def head_dim_factor(head_dim: int, ratio_64: float) -> float:
+    """Fused attention's rate at ``head_dim`` over its rate at 128: ``ratio_64`` at 64 and
+    below, 1 from 128 up, linear between (narrower heads do less work per load of K and V;
+    measured at 64 and 128 only, so neither end is extrapolated)."""
+    if head_dim >= 128:
+        return 1.0
+    if head_dim <= 64:
+        return ratio_64
+    return ratio_64 + (1.0 - ratio_64) * (head_dim - 64) / 64
 
 
 def under(comm: float, compute: float, slowdown: float) -> float:

@@ -26,6 +26,7 @@ RANGED = {
     "fp8_matmul_efficiency": "dimensionless",
     "flash_attention_1_ratio": "dimensionless",
     "attention_half_seq": "dimensionless",
+    "attention_head_dim_64_ratio": "dimensionless",
     "straggler_cv": "dimensionless",
     "expert_gemm_launch": "time",
     "overlap_slowdown": "dimensionless",
@@ -63,6 +64,8 @@ class Calibration(CatalogEntry):
       fraction of ``flash_attention_efficiency`` (a scenario's ``attention_kernel``).
     * ``attention_half_seq``: the sequence length (tokens) at which fused attention runs at
       half its ``flash_attention_efficiency``.
+    * ``attention_head_dim_64_ratio``: fused attention with 64-wide heads runs at this fraction
+      of its rate with 128-wide heads (less work per load of K and V).
     * ``straggler_cv``: the spread of chip speeds (coefficient of variation).
     * ``expert_gemm_launch``: seconds per expert of a grouped GEMM that the stack launches
       as one GEMM per expert (a floor on the grouped GEMM's time: ``experts x`` this).
@@ -88,6 +91,9 @@ class Calibration(CatalogEntry):
     # Fused attention slows on short sequences: efficiency x s / (s + attention_half_seq),
     # s the keys per query (tokens). 0: no dependence on the sequence length.
     attention_half_seq: Fraction = 0.0
+    # Fused attention with 64-wide heads runs at this fraction of its 128-wide rate; between 64
+    # and 128 the fraction is interpolated, from 128 up it is 1 (dojosim.perf.compute). 1: no effect.
+    attention_head_dim_64_ratio: Efficiency = 1.0
     # Coefficient of variation of the chips' speed: a synchronous step waits for the slowest
     # of N chips, E[max of N] standard deviations above the mean (dojosim.perf.scale).
     straggler_cv: Fraction = 0.0

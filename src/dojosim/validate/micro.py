@@ -6,7 +6,8 @@ them; ``tests/validate/test_micro_fits.py`` keeps the two equal).
 Fused attention: the fraction of the chip's dense peak that forward and backward together
 reach against the keys each query attends to, ``E x s / (s + s0)`` (``E`` the long-sequence
 fraction, ``s0`` the sequence length, in tokens, at half of it), fitted by least squares on
-the entry's causal head-dim-128 rows.
+the entry's causal head-dim-128 rows; and its rate with 64-wide heads over 128-wide ones, the
+geometric mean over the sequence lengths measured at both.
 """
 
 from __future__ import annotations
@@ -33,3 +34,17 @@ def attention_fit(name: str) -> tuple[float, float]:
     y = np.array([p[1] / peak for p in points])
     (e, s0), _ = curve_fit(lambda x, a, b: a * x / (x + b), s, y, p0=[float(y.max()), 500.0])
     return float(e), float(s0)
+
+
+def head_dim_ratio(name: str, small: int = 64, big: int = 128) -> float:
+    """Geometric mean, over the sequence lengths measured at both head dims, of a measurement
+    entry's causal forward-and-backward rate at head dim ``small`` over its rate at ``big``."""
+    entry = catalog.get("measurement", name)
+    narrow = dict(entry.training_rates(head_dim=small))
+    wide = dict(entry.training_rates(head_dim=big))
+    both = sorted(set(narrow) & set(wide))
+    if not both:
+        raise ValueError(
+            f"measurement {name!r} has no sequence length at head dims {small} and {big}"
+        )
+    return float(np.exp(np.mean([np.log(narrow[s] / wide[s]) for s in both])))

@@ -50,7 +50,7 @@ def mla_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     if sh.flash:
         flops = 0.5 * 2.0 * b * qh * s * k * (qk + v)  # causal half of QK^T and AV
         traffic = (b * s * qh * (qk + v) + b * k * qh * (qk + v)) * e
-        ops.append(Op("flash_attention", "attention", flops, traffic, m=s, n=k))
+        ops.append(Op("flash_attention", "attention", flops, traffic, m=s, n=k, k=qk))
     else:
         scores = b * qh * s * k
         ops += [

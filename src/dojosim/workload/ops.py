@@ -20,7 +20,8 @@ class Op:
 
     For a matmul, ``m``, ``n``, ``k`` are the problem dimensions and ``batch``
     the number of independent products (batched matmul); the FLOPs are
-    ``2 * batch * m * n * k``. ``grouped``: the products are a grouped GEMM (one per
+    ``2 * batch * m * n * k``. For fused attention, ``m`` is the queries, ``n`` the keys each
+    query attends to and ``k`` the head dim (of the queries and keys; 0: not known). ``grouped``: the products are a grouped GEMM (one per
     expert), which some stacks launch as one GEMM per group (the compute model's
     ``group_launch``) rather than as one kernel.
     """

@@ -127,7 +127,7 @@ def attention_core_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         flops = 0.5 * 4.0 * b * qh * s * k * dh
         kvh = max(m.n_kv_heads // t, 1)
         traffic = b * s * 2 * qh * dh * e + b * k * 2 * kvh * dh * e
-        return [Op("flash_attention", "attention", flops, traffic, m=s, n=k)]
+        return [Op("flash_attention", "attention", flops, traffic, m=s, n=k, k=dh)]
     scores = b * qh * s * k
     return [
         matmul("scores", s, k, dh, batch=b * qh, elem_bytes=e),
@@ -146,7 +146,15 @@ def backward(ops: list[Op]) -> list[Op]:
             out.extend(matmul_backward(op))
         elif op.kind == "attention":
             out.append(
-                Op(f"{op.name}.bwd", "attention", 2.5 * op.flops, 2 * op.bytes, m=op.m, n=op.n)
+                Op(
+                    f"{op.name}.bwd",
+                    "attention",
+                    2.5 * op.flops,
+                    2 * op.bytes,
+                    m=op.m,
+                    n=op.n,
+                    k=op.k,
+                )
             )
         else:
             out.append(elementwise(f"{op.name}.bwd", 2 * op.bytes, 2 * op.flops))
