@@ -40,3 +40,19 @@ def test_transformer_attention_ops_carry_the_head_dim() -> None:
     fwd = attention_core_forward(m, LayerShape(1, 4096, 1, False, True, 2))
     ops = fwd + backward(fwd)
     assert [op.k for op in ops if op.kind == "attention"] == [64, 64]
+
+
+def test_the_array_timing_uses_the_same_efficiency() -> None:
+    import numpy as np
+
+    chip = catalog.get("chip", "b200")
+    cal = catalog.get("calibration", "nvidia-blackwell")
+    cm = ComputeModel.of(chip, PRECISIONS["bf16"], cal)
+    keys, dims = np.array([512, 4096, 4096, 0]), np.array([64, 96, 0, 128])
+    got = cm.attention_efficiency(keys, dims)
+    for i, (s, d) in enumerate(zip(keys, dims, strict=True)):
+        by_hand = cal.flash_attention_efficiency
+        by_hand *= s / (s + cal.attention_half_seq) if s else 1.0
+        by_hand *= head_dim_factor(d, cal.attention_head_dim_64_ratio) if d else 1.0
+        assert got[i] == pytest.approx(by_hand)
+        assert float(cm.attention_efficiency(s, d)) == pytest.approx(by_hand)

@@ -29,6 +29,7 @@ their rate: the kernel takes the faster of the two.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from dojosim.mapping.policy import Precision
 from dojosim.spec.calibration import Calibration
@@ -104,12 +105,8 @@ class ComputeModel:
                 compute = min(compute, op.flops / self.vector_flops)
         elif op.kind == "attention":
             peak = self.attention_peak_flops or self.peak_flops
-            eff = self.flash_attention_efficiency
-            if self.attention_half_seq > 0 and op.n > 0:  # n: the keys each query attends to
-                eff *= op.n / (op.n + self.attention_half_seq)
-            if op.k > 0:  # k: the head dim
-                eff *= head_dim_factor(op.k, self.attention_head_dim_64_ratio)
-            compute = op.flops / (peak * eff)
+            # n: the keys each query attends to; k: the head dim
+            compute = op.flops / (peak * float(self.attention_efficiency(op.n, op.k)))
         else:
             compute = 0.0
         t = max(compute, memory) + self.kernel_overhead
@@ -117,20 +114,32 @@ class ComputeModel:
             t = max(t, op.batch * self.group_launch)
         return t
 
+    def attention_efficiency(self, keys: Any, head_dim: Any) -> Any:
+        """Fraction of its peak fused attention reaches with ``keys`` keys per query (tokens)
+        and heads ``head_dim`` wide (either 0: not known, no factor); numbers or NumPy arrays
+        alike, so the op-by-op and the array timings share it."""
+        import numpy as np
+
+        keys, head_dim = np.asarray(keys, dtype=float), np.asarray(head_dim, dtype=float)
+        eff = self.flash_attention_efficiency * np.ones(np.broadcast(keys, head_dim).shape)
+        if self.attention_half_seq > 0:
+            eff *= np.where(keys > 0, keys / (keys + self.attention_half_seq), 1.0)
+        return eff * np.where(
+            head_dim > 0, head_dim_factor(head_dim, self.attention_head_dim_64_ratio), 1.0
+        )
+
     def ops_time(self, ops: list[Op] | tuple[Op, ...]) -> float:
         """Seconds for a sequence of ops run one after another."""
         return sum(self.op_time(op) for op in ops)
 
 
-def head_dim_factor(head_dim: int, ratio_64: float) -> float:
-    """Fused attention's rate at ``head_dim`` over its rate at 128: ``ratio_64`` at 64 and
-    below, 1 from 128 up, linear between (narrower heads do less work per load of K and V;
-    measured at 64 and 128 only, so neither end is extrapolated)."""
-    if head_dim >= 128:
-        return 1.0
-    if head_dim <= 64:
-        return ratio_64
-    return ratio_64 + (1.0 - ratio_64) * (head_dim - 64) / 64
+def head_dim_factor(head_dim: Any, ratio_64: float) -> Any:
+    """Fused attention's rate at ``head_dim`` over its rate at 128 (a number or a NumPy
+    array): ``ratio_64`` at 64 and below, 1 from 128 up, linear between (narrower heads do less
+    work per load of K and V; measured at 64 and 128 only, so neither end is extrapolated)."""
+    import numpy as np
+
+    return ratio_64 + (1.0 - ratio_64) * np.clip((np.asarray(head_dim) - 64) / 64, 0.0, 1.0)
 
 
 def under(comm: float, compute: float, slowdown: float) -> float:

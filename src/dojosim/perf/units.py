@@ -322,9 +322,8 @@ class OpTable:
         if cm.vector_flops > 0:
             matrix = np.minimum(matrix, flops / cm.vector_flops)
         matrix = np.where(flops > 0, matrix, 0.0)
-        attn_eff = cm.flash_attention_efficiency * np.ones_like(n)
-        if cm.attention_half_seq > 0:  # n: the keys each query attends to
-            attn_eff *= np.where(n > 0, n / (n + cm.attention_half_seq), 1.0)
+        # attention rows: n the keys each query attends to, k the head dim
+        attn_eff = cm.attention_efficiency(n, k)
         attn = flops / ((cm.attention_peak_flops or cm.peak_flops) * attn_eff)
         ovh = cm.kernel_overhead
         fwd = np.where(
