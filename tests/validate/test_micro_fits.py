@@ -8,20 +8,20 @@ import math
 import pytest
 
 from dojosim import catalog
-from dojosim.validate.micro import ATTENTION_FITS, attention_fit, head_dim_ratio
+from dojosim.validate.micro import ATTENTION_FITS, attention_fit, head_dim_ratio, training_rates
 
 
 def test_forward_and_backward_rows_combine_by_total_flops_over_total_time() -> None:
     # FlashAttention-4 on B200 at 8k: forward 1426, backward 1284 TFLOP/s; the backward does
     # 2.5x the forward's FLOPs, so together 3.5 / (1/1426 + 2.5/1284) = 1322 TFLOP/s.
-    rates = dict(catalog.get("measurement", "flash-attention-4-b200").training_rates())
+    rates = dict(training_rates(catalog.get("measurement", "flash-attention-4-b200")))
     assert rates[8192] == pytest.approx(3.5 / (1 / 1426e12 + 2.5 / 1284e12))
     assert rates[8192] / 1e12 == pytest.approx(1322, abs=0.5)
     assert sorted(rates) == [1024, 2048, 4096, 8192, 16384, 32768]
 
 
 def test_published_forward_and_backward_rows_are_taken_as_they_are() -> None:
-    rates = dict(catalog.get("measurement", "flash-attention-2-h100").training_rates())
+    rates = dict(training_rates(catalog.get("measurement", "flash-attention-2-h100")))
     assert rates[16384] == pytest.approx(328e12)
 
 
@@ -48,7 +48,7 @@ def test_fit_reproduces_its_points() -> None:
     e, s0 = attention_fit("cudnn-9.13-attention-b200")
     entry = catalog.get("measurement", "cudnn-9.13-attention-b200")
     peak = catalog.get("chip", entry.chip).peak("bf16")
-    for s, rate in entry.training_rates():
+    for s, rate in training_rates(entry):
         assert e * s / (s + s0) == pytest.approx(rate / peak, rel=0.08)
 
 

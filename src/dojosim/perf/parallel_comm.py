@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dojosim.hardware.collectives import Fabric, collective_time
 from dojosim.perf.compute import ComputeModel, under
 from dojosim.spec.workload import ModelSpec
+from dojosim.workload.ops import ATTENTION_BACKWARD_FLOPS
 from dojosim.workload.transformer import LayerShape, attention_core_forward
 
 
@@ -47,7 +48,7 @@ def context_comm(
     ring = collective_time(fab, "all_gather", kv * cp, cp, g.context_stride)
     attn = cm.ops_time(attention_core_forward(model, sh))
     s = cm.overlap_slowdown
-    return under(ring, attn, s), under(2 * ring, 2.5 * attn, s)
+    return under(ring, attn, s), under(2 * ring, ATTENTION_BACKWARD_FLOPS * attn, s)
 
 
 def expert_comm(

@@ -29,7 +29,7 @@ from dojosim.spec.workload import ModelSpec
 from dojosim.workload.accounting import dense_layer_params as params_per_layer_dense
 from dojosim.workload.checkpoint import rerun_ops
 from dojosim.workload.graph import Layer, Workload
-from dojosim.workload.ops import Op
+from dojosim.workload.ops import ATTENTION_BACKWARD_FLOPS, Op
 from dojosim.workload.transformer import (
     LayerShape,
     activation_bytes_per_layer,
@@ -329,11 +329,11 @@ class OpTable:
         fwd = np.where(
             mm, np.maximum(matrix, mem), np.where(self.kind == 1, np.maximum(attn, mem), mem)
         )
-        # backward: two matmuls of the same FLOPs, traffic and shape factor per matmul; 2.5x
-        # the FLOPs and twice the traffic for fused attention; twice the traffic otherwise
-        bwd = np.where(
-            mm, 2 * fwd + ovh, np.where(self.kind == 1, np.maximum(2.5 * attn, 2 * mem), 2 * mem)
-        )
+        # backward: two matmuls of the same FLOPs, traffic and shape factor per matmul;
+        # ATTENTION_BACKWARD_FLOPS x the FLOPs and twice the traffic for fused attention; twice the
+        # traffic otherwise
+        attn_bwd = np.maximum(ATTENTION_BACKWARD_FLOPS * attn, 2 * mem)
+        bwd = np.where(mm, 2 * fwd + ovh, np.where(self.kind == 1, attn_bwd, 2 * mem))
         fwd = fwd + ovh
         bwd = bwd + ovh
         per_f = np.bincount(self.layer, weights=fwd, minlength=self.layers)

@@ -153,11 +153,6 @@ class AttentionRow(Frozen):
     notes: str = ""
 
 
-#: Backward FLOPs of fused attention over its forward FLOPs (two matmuls forward; five
-#: backward: the recomputed scores and four gradient matmuls), as FlashAttention counts them.
-BACKWARD_OVER_FORWARD = 2.5
-
-
 class AttentionEntry(MeasurementEntry):
     """Fused attention kernel throughput of one library on one chip, in one precision."""
 
@@ -165,21 +160,6 @@ class AttentionEntry(MeasurementEntry):
     library: str
     precision: Precision
     rows: list[AttentionRow] = Field(min_length=1)
-
-    def training_rates(self, head_dim: int = 128, causal: bool = True) -> list[tuple[int, float]]:
-        """``(seq_len, FLOP/s)`` of forward and backward together, by sequence length: the
-        published forward+backward rate, or the total FLOPs over the total time of a forward
-        and a backward row of the same length, ``(1 + r) / (1 / fwd + r / bwd)``, ``r = 2.5``."""
-        rows = [r for r in self.rows if r.head_dim == head_dim and r.causal == causal]
-        by_pass = {(r.passes, r.seq_len): r.flop_rate for r in rows}
-        out = {}
-        for (passes, s), rate in by_pass.items():
-            if passes == "forward+backward":
-                out[s] = rate
-            elif passes == "forward" and ("backward", s) in by_pass:
-                r = BACKWARD_OVER_FORWARD
-                out.setdefault(s, (1 + r) / (1 / rate + r / by_pass[("backward", s)]))
-        return sorted(out.items())
 
 
 MEASUREMENT_TYPES: dict[str, type[MeasurementEntry]] = {

@@ -15,9 +15,30 @@ from __future__ import annotations
 import numpy as np
 
 from dojosim import catalog
+from dojosim.spec.measurement import AttentionEntry
+from dojosim.workload.ops import ATTENTION_BACKWARD_FLOPS
 
-#: Attention measurements whose fits calibrations quote: entry name -> calibration field(s).
+#: Attention measurements whose fits calibrations quote (scripts/calibrate.py --micro prints them).
 ATTENTION_FITS = ("flash-attention-2-h100", "cudnn-9.13-attention-b200", "flash-attention-4-b200")
+
+
+def training_rates(
+    entry: AttentionEntry, head_dim: int = 128, causal: bool = True
+) -> list[tuple[int, float]]:
+    """``(seq_len, FLOP/s)`` of forward and backward together, by sequence length: the
+    published forward+backward rate, or the total FLOPs over the total time of a forward and a
+    backward row of the same length, ``(1 + r) / (1 / fwd + r / bwd)``,
+    ``r = ATTENTION_BACKWARD_FLOPS``."""
+    rows = [row for row in entry.rows if row.head_dim == head_dim and row.causal == causal]
+    by_pass = {(row.passes, row.seq_len): row.flop_rate for row in rows}
+    r = ATTENTION_BACKWARD_FLOPS
+    out = {}
+    for (passes, s), rate in by_pass.items():
+        if passes == "forward+backward":
+            out[s] = rate
+        elif passes == "forward" and ("backward", s) in by_pass:
+            out.setdefault(s, (1 + r) / (1 / rate + r / by_pass[("backward", s)]))
+    return sorted(out.items())
 
 
 def attention_fit(name: str) -> tuple[float, float]:
@@ -27,7 +48,7 @@ def attention_fit(name: str) -> tuple[float, float]:
 
     entry = catalog.get("measurement", name)
     peak = catalog.get("chip", entry.chip).peak(entry.precision)
-    points = entry.training_rates()
+    points = training_rates(entry)
     if len(points) < 3:
         raise ValueError(f"measurement {name!r} has fewer than 3 forward+backward points")
     s = np.array([p[0] for p in points], dtype=float)
@@ -40,8 +61,8 @@ def head_dim_ratio(name: str, small: int = 64, big: int = 128) -> float:
     """Geometric mean, over the sequence lengths measured at both head dims, of a measurement
     entry's causal forward-and-backward rate at head dim ``small`` over its rate at ``big``."""
     entry = catalog.get("measurement", name)
-    narrow = dict(entry.training_rates(head_dim=small))
-    wide = dict(entry.training_rates(head_dim=big))
+    narrow = dict(training_rates(entry, head_dim=small))
+    wide = dict(training_rates(entry, head_dim=big))
     both = sorted(set(narrow) & set(wide))
     if not both:
         raise ValueError(

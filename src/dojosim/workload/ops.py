@@ -14,6 +14,12 @@ from typing import Literal
 OpKind = Literal["matmul", "attention", "elementwise"]
 
 
+#: Backward FLOPs of fused attention over its forward FLOPs: five matmuls (the recomputed
+#: scores and four gradients) against two (Dao 2023, arXiv 2307.08691), as FlashAttention's
+#: benchmarks count them.
+ATTENTION_BACKWARD_FLOPS = 2.5
+
+
 @dataclass(frozen=True, slots=True)
 class Op:
     """One kernel on one chip.

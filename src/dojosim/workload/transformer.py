@@ -26,7 +26,13 @@ from dojosim.workload.accounting import (
     params_per_layer,
     total_params,
 )
-from dojosim.workload.ops import Op, elementwise, matmul, matmul_backward
+from dojosim.workload.ops import (
+    ATTENTION_BACKWARD_FLOPS,
+    Op,
+    elementwise,
+    matmul,
+    matmul_backward,
+)
 
 __all__ = [
     "LayerShape",
@@ -138,8 +144,8 @@ def attention_core_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
 
 
 def backward(ops: list[Op]) -> list[Op]:
-    """Backward ops of a forward op list: two matmuls per matmul, 2.5x for fused attention
-    (five matmuls against two; Dao 2023), twice the traffic for element-wise kernels."""
+    """Backward ops of a forward op list: two matmuls per matmul, ``ATTENTION_BACKWARD_FLOPS``
+    times the FLOPs for fused attention, twice the traffic for element-wise kernels."""
     out: list[Op] = []
     for op in ops:
         if op.kind == "matmul":
@@ -149,7 +155,7 @@ def backward(ops: list[Op]) -> list[Op]:
                 Op(
                     f"{op.name}.bwd",
                     "attention",
-                    2.5 * op.flops,
+                    ATTENTION_BACKWARD_FLOPS * op.flops,
                     2 * op.bytes,
                     m=op.m,
                     n=op.n,
