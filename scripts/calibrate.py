@@ -87,6 +87,9 @@ def fit(base, fit_rows):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return
     if "--residuals" in sys.argv:
         residuals()
         return
