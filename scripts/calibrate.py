@@ -178,11 +178,21 @@ def residuals() -> None:
 
 def micro() -> None:
     """Fits to micro-benchmarks: fused attention efficiency against sequence length."""
-    from dojosim.validate.micro import ATTENTION_FITS, attention_fit, head_dim_ratio
+    from dojosim.validate.micro import (
+        ATTENTION_FITS,
+        ATTENTION_SPEEDUPS,
+        SPEEDUP_MIN_SEQ,
+        attention_fit,
+        attention_speedup,
+        head_dim_ratio,
+    )
 
     for name in ATTENTION_FITS:
         e, s0 = attention_fit(name)
         print(f"{name}: efficiency = {e:.3f} x s / (s + {s0:.0f})")
+    for name, base in ATTENTION_SPEEDUPS:
+        ratio = attention_speedup(name, base)
+        print(f"{name}: {ratio:.4f} x the rate of {base} ({SPEEDUP_MIN_SEQ}+ tokens)")
     ratio = head_dim_ratio("flash-attention-2-h100")
     print(f"flash-attention-2-h100: head dim 64 runs at {ratio:.3f} of head dim 128")
 

@@ -8,7 +8,14 @@ import math
 import pytest
 
 from dojosim import catalog
-from dojosim.validate.micro import ATTENTION_FITS, attention_fit, head_dim_ratio, training_rates
+from dojosim.validate.micro import (
+    ATTENTION_FITS,
+    ATTENTION_SPEEDUPS,
+    attention_fit,
+    attention_speedup,
+    head_dim_ratio,
+    training_rates,
+)
 
 
 def test_forward_and_backward_rows_combine_by_total_flops_over_total_time() -> None:
@@ -81,3 +88,27 @@ def test_calibration_quotes_the_head_dim_ratio() -> None:
     for family in ("nvidia-ampere", "nvidia-hopper", "nvidia-blackwell"):
         cal = catalog.get("calibration", family)
         assert cal.attention_head_dim_64_ratio == pytest.approx(ratio, abs=5e-4)
+
+
+def test_gb300_attention_is_the_b200_fit_times_the_measured_speedup() -> None:
+    gb300, b200 = "cudnn-9.13-frontend-attention-gb300", "cudnn-9.13-frontend-attention-b200"
+    assert (gb300, b200) in ATTENTION_SPEEDUPS
+    # by hand at 8k, the CSV's bf16 rows: B200 1384.231 / 994.850, GB300 1716.056 / 1150.498
+    # TFLOP/s forward / backward; together 3.5 / (1/f + 2.5/b)
+    b = 3.5 / (1 / 1384.231 + 2.5 / 994.850)
+    g = 3.5 / (1 / 1716.056 + 2.5 / 1150.498)
+    rates = {name: dict(training_rates(catalog.get("measurement", name))) for name in (gb300, b200)}
+    assert rates[gb300][8192] / rates[b200][8192] == pytest.approx(g / b)
+    assert g / b == pytest.approx(1.174, abs=5e-4)
+    speedup = attention_speedup(gb300, b200)
+    assert 1.14 < speedup < 1.21  # 4k-128k: 1.159, 1.174, 1.148, 1.166, 1.154, 1.201
+    ours = catalog.get("calibration", "nvidia-blackwell-gb300")
+    base = catalog.get("calibration", "nvidia-blackwell")
+    peak = catalog.get("chip", "b300-gb300").peak("bf16") / catalog.get("chip", "b200").peak("bf16")
+    expected = base.flash_attention_efficiency * speedup / peak
+    assert ours.flash_attention_efficiency == pytest.approx(expected, abs=5e-4)
+    assert ours.ranges["flash_attention_efficiency"][0] == pytest.approx(expected, abs=5e-4)
+    fa4 = base.ranges["flash_attention_efficiency"][1]
+    assert ours.ranges["flash_attention_efficiency"][1] == pytest.approx(fa4 / peak, abs=5e-4)
+    assert ours.matmul_efficiency == base.matmul_efficiency
+    assert catalog.get("chip", "b300-gb300").calibration == "nvidia-blackwell-gb300"

@@ -5,7 +5,9 @@ A row's residual is ``r = log(predicted step / measured step)``; a throughput me
 (tokens/s, TFLOP/s per chip, MFU) is the inverse of a step, so ``r = -log(predicted /
 measured)`` there. A family is a chip calibration (``nvidia-hopper``); a family with
 fewer than :data:`MIN_ROWS` rows (too few for finite split-conformal 80% bounds; see
-:mod:`dojosim.perf.interval`) borrows every family's rows (pooled).
+:mod:`dojosim.perf.interval`) adds the rows of its variants (calibrations that name it, or a
+variant of it, as ``base:``: ``nvidia-blackwell`` and the GB200 and GB300 parts' own
+calibrations), and failing that borrows every family's rows (pooled).
 """
 
 from __future__ import annotations
@@ -47,6 +49,21 @@ def residuals_by_family(scores: Iterable[Any]) -> dict[str, list[tuple[str, floa
     return out
 
 
+def variants(family: str) -> list[str]:
+    """Calibrations built on ``family``: those naming it as ``base:``, and theirs in turn."""
+    from dojosim import catalog
+
+    bases = {n: catalog.raw("calibration", n).get("base") for n in catalog.names("calibration")}
+    out: list[str] = []
+    todo = [family]
+    while todo:
+        parent = todo.pop()
+        children = sorted(n for n, b in bases.items() if b == parent and n not in out)
+        out += children
+        todo += children
+    return out
+
+
 def family_residuals(
     by_family: dict[str, list[tuple[str, float]]], family: str, leave_out: str | None = None
 ) -> Residuals | None:
@@ -54,6 +71,9 @@ def family_residuals(
     own = [r for run, r in by_family.get(family, []) if run != leave_out]
     if len(own) >= MIN_ROWS:
         return quantiles(own)
+    kin = [r for f in variants(family) for run, r in by_family.get(f, []) if run != leave_out]
+    if len(own) + len(kin) >= MIN_ROWS:
+        return quantiles(own + kin)
     every = [r for rows in by_family.values() for run, r in rows if run != leave_out]
     return quantiles(every, pooled=True)
 
@@ -113,4 +133,11 @@ def scale_trend(scores: Iterable[Any]) -> dict[str, Any]:
     return {"bands": bands, "slope_per_decade": slope}
 
 
-__all__ = ["coverage", "family_residuals", "log_step_error", "residuals_by_family", "scale_trend"]
+__all__ = [
+    "coverage",
+    "family_residuals",
+    "log_step_error",
+    "residuals_by_family",
+    "scale_trend",
+    "variants",
+]

@@ -6,8 +6,9 @@ them; ``tests/validate/test_micro_fits.py`` keeps the two equal).
 Fused attention: the fraction of the chip's dense peak that forward and backward together
 reach against the keys each query attends to, ``E x s / (s + s0)`` (``E`` the long-sequence
 fraction, ``s0`` the sequence length, in tokens, at half of it), fitted by least squares on
-the entry's causal head-dim-128 rows; and its rate with 64-wide heads over 128-wide ones, the
-geometric mean over the sequence lengths measured at both.
+the entry's causal head-dim-128 rows; its rate with 64-wide heads over 128-wide ones, the
+geometric mean over the sequence lengths measured at both; and one chip's rate over another's
+where one script measured both.
 """
 
 from __future__ import annotations
@@ -55,6 +56,27 @@ def attention_fit(name: str) -> tuple[float, float]:
     y = np.array([p[1] / peak for p in points])
     (e, s0), _ = curve_fit(lambda x, a, b: a * x / (x + b), s, y, p0=[float(y.max()), 500.0])
     return float(e), float(s0)
+
+
+#: Pairs of attention measurements taken with one script on two chips (``(chip's, base chip's)``),
+#: whose forward+backward speedup a calibration quotes; below ``SPEEDUP_MIN_SEQ`` tokens one
+#: batch-1 call measures launch latency more than the kernel.
+ATTENTION_SPEEDUPS = (
+    ("cudnn-9.13-frontend-attention-gb300", "cudnn-9.13-frontend-attention-b200"),
+)
+SPEEDUP_MIN_SEQ = 4096
+
+
+def attention_speedup(name: str, base: str, min_seq: int = SPEEDUP_MIN_SEQ) -> float:
+    """Geometric mean, over the sequence lengths of at least ``min_seq`` tokens that both entries
+    measured, of entry ``name``'s causal head-dim-128 forward-and-backward FLOP rate over entry
+    ``base``'s (the same kernel and script on two chips)."""
+    ours = dict(training_rates(catalog.get("measurement", name)))
+    theirs = dict(training_rates(catalog.get("measurement", base)))
+    both = sorted(s for s in set(ours) & set(theirs) if s >= min_seq)
+    if not both:
+        raise ValueError(f"measurements {name!r} and {base!r} share no length of {min_seq}+ tokens")
+    return float(np.exp(np.mean([np.log(ours[s] / theirs[s]) for s in both])))
 
 
 def head_dim_ratio(name: str, small: int = 64, big: int = 128) -> float:
