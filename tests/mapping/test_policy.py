@@ -74,3 +74,21 @@ def test_fp16_reduces_in_16_bits_and_fp8_keeps_weight_copies() -> None:
     # read grad twice (update, norm), read+write master and moments, write bf16 and FP8 weights
     assert fp8.update_bytes() == 2 * 4 + 2 * 12 + 2 + 2
     assert fp8.precision.attention == "bf16"  # attention stays in 16 bits
+
+
+def test_bf16_grad_reduce_halves_the_buffer_and_the_reduction() -> None:
+    """Megatron-Core with grad_reduce_in_fp32 = False (NeMo's and Megatron-Bridge's performance
+    recipes): 2 + 2 + 12/d bytes per parameter with the distributed optimizer, and the
+    reduce-scatter sends 2 B per gradient."""
+    from dojosim.mapping.policy import precision_of
+
+    pol = Policy(precision_of("fp8", "bf16"), 1)
+    m = pol.memory(P, D, LAYER)
+    # weights 2 B + FP8 copies 2 B, gradients 2 B, master + moments 12 B / d
+    assert m.weights + m.gradients + m.optimizer == pytest.approx(P * (4 + 2 + 12 / D))
+    rs, _ = pol.comm()
+    assert rs.bytes_per_param == 2
+    assert precision_of("bf16", "auto") == Policy.of("bf16", 1).precision
+    assert precision_of("bf16", "fp32").grad == 4
+    # the optimizer update reads the 16-bit gradient twice: 2 x 2 + 2 x 12 + 2 = 30 B
+    assert Policy(precision_of("bf16", "bf16"), 1).update_bytes() == 30

@@ -24,6 +24,10 @@ arXiv 1710.03740; Rajbhandari et al. 2020, "ZeRO", arXiv 1910.02054, Section 3.1
   is not published, so they are counted at 16 bits).
 * fp32/tf32: 4 B weights and gradients, no master copy, 8 B Adam.
 
+A scenario's ``grad_reduce: bf16`` keeps the gradient buffer and its reduction in 16 bits
+instead (Megatron-Core's ``DistributedDataParallelConfig.grad_reduce_in_fp32 = False``, which
+NeMo's and Megatron-Bridge's performance recipes set): 2 B gradients, 16 B for bf16.
+
 ZeRO stages (what each framework's implementation does, per step of ``m``
 micro-batches over a data-parallel group of ``d``):
 
@@ -48,7 +52,7 @@ they are reduced (DeepSpeed's reduce buckets, FSDP's per-unit reduce-scatter).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from dojosim.hardware.collectives import Collective
@@ -88,6 +92,17 @@ PRECISIONS: dict[str, Precision] = {
     "int8": _mixed("int8", grad=4.0, matmul="int8", fp8_copy=2.0),
     "cfp8": _mixed("cfp8", grad=4.0, matmul="cfp8", fp8_copy=1.0),
 }
+
+
+def precision_of(name: str, grad_reduce: str = "auto") -> Precision:
+    """The precision ``name`` with its gradient buffer and data-parallel reduction in
+    ``grad_reduce`` (``auto``: the precision's own; ``bf16``: 2 B, as Megatron-Core's DDP keeps
+    them with ``grad_reduce_in_fp32 = False``; ``fp32``: 4 B)."""
+    p = PRECISIONS[name]
+    if grad_reduce == "auto":
+        return p
+    size = {"bf16": 2.0, "fp32": 4.0}[grad_reduce]
+    return replace(p, grad=size, grad_comm=size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,4 +178,4 @@ class Policy:
         return 2 * p.grad + 2 * (p.master + p.optimizer) + p.weight + p.fp8_copy
 
 
-__all__ = ["PRECISIONS", "CommEvent", "ParamMemory", "Policy", "Precision"]
+__all__ = ["PRECISIONS", "CommEvent", "ParamMemory", "Policy", "Precision", "precision_of"]

@@ -16,7 +16,7 @@ from typing import Any
 from dojosim.hardware.collectives import Collective, Fabric, collective_time, fabric
 from dojosim.mapping.frameworks import Framework, framework
 from dojosim.mapping.layout import Layout, Shape
-from dojosim.mapping.policy import PRECISIONS, Precision
+from dojosim.mapping.policy import Precision, precision_of
 from dojosim.perf.compute import EIGHT_BIT, ComputeModel
 from dojosim.perf.parallel_comm import Groups
 from dojosim.perf.units import OpTable, UnitCost, block, embedding, head, network_layers
@@ -378,7 +378,7 @@ class Context:
 def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = None) -> Context:
     """The layout-independent part of a scenario's estimate."""
     cal = calibration or sc.calibration
-    prec = PRECISIONS[sc.precision]
+    prec = precision_of(sc.precision, getattr(sc, "grad_reduce", "auto"))
     fw = framework(sc.framework)
     kernel = getattr(sc, "attention_kernel", "auto")  # a network scenario has no attention
     cm = ComputeModel.of(sc.chip, prec, cal, fw.per_expert_gemm, kernel)

@@ -160,6 +160,7 @@ def _resolve_model(sf: ScenarioFile, file: str | None) -> Scenario:
             model=model,
             flash_attention=sf.flash_attention,
             attention_kernel=sf.attention_kernel,
+            grad_reduce=sf.grad_reduce,
             published_best_mfu=best,
             **shared,
         ),

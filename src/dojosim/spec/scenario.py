@@ -27,6 +27,11 @@ TensorOverlap = Literal["none", "backward"]
 # The fused attention kernel: the chip family's measured one, or FlashAttention-1 (or its
 # Triton port, llm-foundry's ``attn_impl: triton``) at ``flash_attention_1_ratio`` of it.
 AttentionKernel = Literal["auto", "flash-attention-1"]
+# The precision gradients accumulate and are reduced over data-parallel ranks in: the
+# precision's default (fp32 for 16- and 8-bit training, Megatron's --accumulate-allreduce-grads-
+# in-fp32 and grad_reduce_in_fp32), or the 16-bit one that NeMo's and Megatron-Bridge's
+# performance recipes set (grad_reduce_in_fp32 = False): half the buffer and half the traffic.
+GradReduce = Literal["auto", "fp32", "bf16"]
 
 
 class Parallelism(Frozen):
@@ -92,6 +97,7 @@ class ScenarioFile(Frozen):
     parallelism: Parallelism
     flash_attention: bool = True
     attention_kernel: AttentionKernel = "auto"
+    grad_reduce: GradReduce = "auto"
     seq_len: PositiveInt | None = None
     site: SiteSection | None = None
     cost: CostSection | None = None
@@ -110,6 +116,8 @@ class Scenario(Frozen):
     ``flash_attention`` selects fused attention that neither stores nor
     re-reads the score matrix and skips the masked half of causal attention;
     ``attention_kernel`` which fused kernel (``auto``: the chip family's measured one).
+    ``grad_reduce`` the precision of the gradient buffer and its data-parallel reduction
+    (``auto``: the precision's; see :func:`dojosim.mapping.policy.precision_of`).
     """
 
     name: str
@@ -127,6 +135,7 @@ class Scenario(Frozen):
     published_best_mfu: tuple[float, str] | None = None
     flash_attention: bool = True
     attention_kernel: AttentionKernel = "auto"
+    grad_reduce: GradReduce = "auto"
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
@@ -134,6 +143,15 @@ class Scenario(Frozen):
     ingest: Any = Field(default=None, exclude=True)  # resolved data: section (IngestParts)
     reliability: ReliabilitySection | None = None
     source_file: str | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _grad_reduce(self) -> Scenario:
+        if self.grad_reduce == "bf16" and self.precision in ("fp32", "tf32"):
+            raise ValueError(
+                f"grad_reduce: bf16 reduces the gradients of 16- or 8-bit training; precision "
+                f"{self.precision} keeps fp32 weights (use grad_reduce: auto)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _attention_kernel(self) -> Scenario:
