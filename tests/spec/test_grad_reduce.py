@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from dojosim.errors import SpecError
 from dojosim.perf.estimate import estimate
 from dojosim.spec.resolve import resolve_any
 
-BASE = {
-    "model": "gpt3-175b",
-    "system": "dgx-h100",
-    "chips": 64,
-    "precision": "bf16",
-    "parallelism": {
-        "tensor": 8,
-        "pipeline": 8,
-        "data": 1,
-        "global_batch": 64,
-        "micro_batch": 1,
-        "zero": 1,
-    },
-}
 
-
-def test_bf16_reduce_shrinks_the_gradient_buffer_by_two_bytes_per_parameter() -> None:
-    fp32 = estimate(resolve_any(BASE))
-    bf16 = estimate(resolve_any({**BASE, "grad_reduce": "bf16"}))
+def test_bf16_reduce_shrinks_the_gradient_buffer_by_two_bytes_per_parameter(
+    scenario: dict[str, Any],
+) -> None:
+    scenario["parallelism"]["zero"] = 1
+    fp32 = estimate(resolve_any(scenario))
+    bf16 = estimate(resolve_any({**scenario, "grad_reduce": "bf16"}))
     # one replica: no reduction; the buffer shrinks from 4 B to 2 B per parameter and the
     # optimizer reads the smaller gradient
     params = fp32.memory["gradients"] / 4
@@ -36,11 +26,11 @@ def test_bf16_reduce_shrinks_the_gradient_buffer_by_two_bytes_per_parameter() ->
     assert fp32.step_time_s == pytest.approx(bf16.step_time_s, rel=1e-3)
 
 
-def test_fp32_training_has_no_16_bit_reduction() -> None:
+def test_fp32_training_has_no_16_bit_reduction(scenario: dict[str, Any]) -> None:
     with pytest.raises(SpecError, match="grad_reduce"):
-        resolve_any({**BASE, "precision": "fp32", "grad_reduce": "bf16"})
+        resolve_any({**scenario, "precision": "fp32", "grad_reduce": "bf16"})
 
 
-def test_unknown_value_is_refused() -> None:
+def test_unknown_value_is_refused(scenario: dict[str, Any]) -> None:
     with pytest.raises(SpecError, match="grad_reduce"):
-        resolve_any({**BASE, "grad_reduce": "fp16"})
+        resolve_any({**scenario, "grad_reduce": "fp16"})
