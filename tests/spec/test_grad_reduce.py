@@ -34,3 +34,19 @@ def test_fp32_training_has_no_16_bit_reduction(scenario: dict[str, Any]) -> None
 def test_unknown_value_is_refused(scenario: dict[str, Any]) -> None:
     with pytest.raises(SpecError, match="grad_reduce"):
         resolve_any({**scenario, "grad_reduce": "fp16"})
+
+
+def test_a_catalog_network_reduces_in_16_bits_too() -> None:
+    from dojosim.perf.estimate import estimate as run
+
+    base = {
+        "model": "resnet50-224",
+        "system": "dgx-a100-80g",
+        "chips": 8,
+        "parallelism": {"data": 8, "global_batch": 256, "zero": 1},
+    }
+    fp32 = run(resolve_any(base))
+    bf16 = run(resolve_any({**base, "grad_reduce": "bf16"}))
+    assert bf16.memory["gradients"] == pytest.approx(fp32.memory["gradients"] / 2)
+    with pytest.raises(SpecError, match="grad_reduce"):
+        resolve_any({**base, "precision": "fp32", "grad_reduce": "bf16"})

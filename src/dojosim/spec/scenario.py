@@ -34,6 +34,14 @@ AttentionKernel = Literal["auto", "flash-attention-1"]
 GradReduce = Literal["auto", "fp32", "bf16"]
 
 
+def _check_grad_reduce(precision: str, grad_reduce: str) -> None:
+    if grad_reduce == "bf16" and precision in ("fp32", "tf32"):
+        raise ValueError(
+            f"grad_reduce: bf16 reduces the gradients of 16- or 8-bit training; precision "
+            f"{precision} keeps fp32 weights (use grad_reduce: auto)"
+        )
+
+
 class Parallelism(Frozen):
     """How the job is laid out over chips. Any knob may be ``auto`` except ``global_batch``.
 
@@ -146,11 +154,7 @@ class Scenario(Frozen):
 
     @model_validator(mode="after")
     def _grad_reduce(self) -> Scenario:
-        if self.grad_reduce == "bf16" and self.precision in ("fp32", "tf32"):
-            raise ValueError(
-                f"grad_reduce: bf16 reduces the gradients of 16- or 8-bit training; precision "
-                f"{self.precision} keeps fp32 weights (use grad_reduce: auto)"
-            )
+        _check_grad_reduce(self.precision, self.grad_reduce)
         return self
 
     @model_validator(mode="after")
@@ -200,6 +204,7 @@ class NetworkScenario(Frozen):
     framework: Framework = "megatron"
     hierarchy: Hierarchy | None = None
     collectives: CollectiveLibrary | None = None
+    grad_reduce: GradReduce = "auto"
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
@@ -210,6 +215,7 @@ class NetworkScenario(Frozen):
 
     @model_validator(mode="after")
     def _supported(self) -> NetworkScenario:
+        _check_grad_reduce(self.precision, self.grad_reduce)
         if self.precision not in self.chip.peak_flops:
             have = ", ".join(self.chip.peak_flops)
             raise ValueError(
