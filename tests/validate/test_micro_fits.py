@@ -112,3 +112,28 @@ def test_gb300_attention_is_the_b200_fit_times_the_measured_speedup() -> None:
     assert ours.ranges["flash_attention_efficiency"][1] == pytest.approx(fa4 / peak, abs=5e-4)
     assert ours.matmul_efficiency == base.matmul_efficiency
     assert catalog.get("chip", "b300-gb300").calibration == "nvidia-blackwell-gb300"
+
+
+@pytest.mark.parametrize(
+    ("chip", "family", "by_hand_8k"),
+    [
+        # 3.5 / (1/f + 2.5/b) at 8k, FP8 over BF16: B200 fp8 1502.114/1254.687, bf16
+        # 1384.231/994.850; GB300 fp8 2073.580/1513.772, bf16 1716.056/1150.498 TFLOP/s
+        ("b200", "nvidia-blackwell", (1502.114, 1254.687, 1384.231, 994.850)),
+        ("gb300", "nvidia-blackwell-gb300", (2073.580, 1513.772, 1716.056, 1150.498)),
+    ],
+)
+def test_fp8_attention_speedup_is_the_measured_fp8_over_bf16_rate(
+    chip: str, family: str, by_hand_8k: tuple[float, float, float, float]
+) -> None:
+    fp8, bf16 = f"cudnn-9.13-frontend-attention-fp8-{chip}", f"cudnn-9.13-frontend-attention-{chip}"
+    assert (fp8, bf16) in ATTENTION_SPEEDUPS
+    ff, fb, bf, bb = by_hand_8k
+    rates = {n: dict(training_rates(catalog.get("measurement", n))) for n in (fp8, bf16)}
+    expected = (3.5 / (1 / ff + 2.5 / fb)) / (3.5 / (1 / bf + 2.5 / bb))
+    assert rates[fp8][8192] / rates[bf16][8192] == pytest.approx(expected)
+    speedup = attention_speedup(fp8, bf16)
+    assert catalog.get("calibration", family).fp8_attention_speedup == pytest.approx(
+        speedup, abs=5e-4
+    )
+    assert 1.2 < speedup < 1.4

@@ -134,6 +134,7 @@ INHERITED = (
     "network_efficiency_scale",
     "expert_gemm_launch",
     "overlap_slowdown",
+    "fp8_attention_speedup",
 )
 
 

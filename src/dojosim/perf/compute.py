@@ -65,11 +65,13 @@ class ComputeModel:
         cal: Calibration,
         per_group: bool = True,
         attention_kernel: str = "auto",
+        fp8_attention: bool = False,
     ) -> ComputeModel:
         """The compute model of ``chip`` running ``precision`` with ``cal``'s constants
         (``per_group``: the stack launches a grouped GEMM as one GEMM per group;
         ``attention_kernel``: ``flash-attention-1`` runs fused attention at
-        ``flash_attention_1_ratio`` of the family's kernel)."""
+        ``flash_attention_1_ratio`` of the family's kernel; ``fp8_attention``: it runs in FP8,
+        ``fp8_attention_speedup`` times as fast)."""
         eight_bit = precision.matmul in EIGHT_BIT
         efficiency = cal.matmul_efficiency
         if eight_bit and cal.fp8_matmul_efficiency is not None:
@@ -82,7 +84,9 @@ class ComputeModel:
             cal.matmul_half_size,
             cal.memory_efficiency,
             cal.kernel_overhead,
-            cal.flash_attention_efficiency * _attention_ratio(cal, attention_kernel),
+            cal.flash_attention_efficiency
+            * _attention_ratio(cal, attention_kernel)
+            * ((cal.fp8_attention_speedup or 1.0) if fp8_attention else 1.0),
             vector_rate(chip, precision.matmul),
             float(attention or chip.peak(precision.matmul)),
             cal.attention_half_seq,

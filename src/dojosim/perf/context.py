@@ -381,7 +381,8 @@ def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = No
     prec = precision_of(sc.precision, getattr(sc, "grad_reduce", "auto"))
     fw = framework(sc.framework)
     kernel = getattr(sc, "attention_kernel", "auto")  # a network scenario has no attention
-    cm = ComputeModel.of(sc.chip, prec, cal, fw.per_expert_gemm, kernel)
+    fp8_attention = getattr(sc, "fp8_attention", False)  # transformer scenarios only
+    cm = ComputeModel.of(sc.chip, prec, cal, fw.per_expert_gemm, kernel, fp8_attention)
     fab = fabric(sc.system, sc.chips, cal.network_efficiency_scale, sc.collectives)
     if isinstance(sc, NetworkScenario):
         w = sc.workload

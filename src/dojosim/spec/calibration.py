@@ -69,6 +69,9 @@ class Calibration(CatalogEntry):
     * ``straggler_cv``: the spread of chip speeds (coefficient of variation).
     * ``expert_gemm_launch``: seconds per expert of a grouped GEMM that the stack launches
       as one GEMM per expert (a floor on the grouped GEMM's time: ``experts x`` this).
+    * ``fp8_attention_speedup``: fused attention with FP8 inputs and outputs (Transformer
+      Engine's ``fp8_dot_product_attention``; a scenario's ``fp8_attention``) runs this many
+      times as fast as the BF16 kernel on the same chip; None: not measured.
     * ``overlap_slowdown``: how much slower compute runs while a collective overlaps it
       (NCCL's kernels take SMs and memory bandwidth); see :func:`dojosim.perf.compute.under`.
 
@@ -100,6 +103,8 @@ class Calibration(CatalogEntry):
     # Host-bound floor of a grouped GEMM launched one GEMM per expert (Transformer Engine's
     # multi-stream cuBLAS path), per expert. 0: not modelled.
     expert_gemm_launch: Seconds = 0.0
+    # FP8 fused attention's forward+backward rate over the BF16 kernel's; None: not measured.
+    fp8_attention_speedup: PosRatio | None = None
     # Compute slowdown while a collective runs under it (0.189: 18.9% slower). 0: none.
     overlap_slowdown: Fraction = 0.0
     network_efficiency_scale: PosRatio = 1.0

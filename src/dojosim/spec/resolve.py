@@ -161,12 +161,23 @@ def _resolve_model(sf: ScenarioFile, file: str | None) -> Scenario:
             model=model,
             flash_attention=sf.flash_attention,
             attention_kernel=sf.attention_kernel,
+            fp8_attention=sf.fp8_attention,
             published_best_mfu=best,
             **shared,
         ),
         file,
     )
     return scenario
+
+
+def _transformer_only(sf: ScenarioFile, file: str | None) -> None:
+    """Network scenarios time attention op by op; FP8 fused attention is a transformer knob."""
+    if sf.fp8_attention:
+        raise SpecError(
+            "fp8_attention applies to transformer models (a catalog model or an inline one)",
+            file=file,
+            field="fp8_attention",
+        )
 
 
 def resolve_any(data: Any, *, file: str | None = None) -> Scenario | NetworkScenario:
@@ -179,6 +190,7 @@ def resolve_any(data: Any, *, file: str | None = None) -> Scenario | NetworkScen
     from dojosim.workload.networks import network as traced
 
     workload = _lookup(lambda: traced(name), file, "model")
+    _transformer_only(sf, file)
     shared = _shared(sf, file)
     scenario: NetworkScenario = _validated(
         lambda: NetworkScenario(network=network, workload=workload, **shared), file
@@ -223,6 +235,7 @@ def with_workload(source: str | Path | dict[str, Any], workload: Any) -> Network
         input=list(workload.input_shape) or [1],
         source="traced with dojosim.workload.from_torch",
     )
+    _transformer_only(sf, file)
     shared = _shared(sf, file)
     scenario: NetworkScenario = _validated(
         lambda: NetworkScenario(network=network, workload=workload, **shared), file

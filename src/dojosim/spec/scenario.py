@@ -105,6 +105,7 @@ class ScenarioFile(Frozen):
     parallelism: Parallelism
     flash_attention: bool = True
     attention_kernel: AttentionKernel = "auto"
+    fp8_attention: bool = False
     grad_reduce: GradReduce = "auto"
     seq_len: PositiveInt | None = None
     site: SiteSection | None = None
@@ -124,6 +125,9 @@ class Scenario(Frozen):
     ``flash_attention`` selects fused attention that neither stores nor
     re-reads the score matrix and skips the masked half of causal attention;
     ``attention_kernel`` which fused kernel (``auto``: the chip family's measured one).
+    ``fp8_attention`` runs fused attention with FP8 inputs and outputs (Transformer Engine's
+    ``fp8_dot_product_attention``; FP8 training only) at the calibration's measured
+    ``fp8_attention_speedup``.
     ``grad_reduce`` the precision of the gradient buffer and its data-parallel reduction
     (``auto``: the precision's; see :func:`dojosim.mapping.policy.precision_of`).
     """
@@ -143,6 +147,7 @@ class Scenario(Frozen):
     published_best_mfu: tuple[float, str] | None = None
     flash_attention: bool = True
     attention_kernel: AttentionKernel = "auto"
+    fp8_attention: bool = False
     grad_reduce: GradReduce = "auto"
     site: SiteSection | None = None
     cost: CostSection | None = None
@@ -155,6 +160,23 @@ class Scenario(Frozen):
     @model_validator(mode="after")
     def _grad_reduce(self) -> Scenario:
         _check_grad_reduce(self.precision, self.grad_reduce)
+        return self
+
+    @model_validator(mode="after")
+    def _fp8_attention(self) -> Scenario:
+        if not self.fp8_attention:
+            return self
+        if self.precision != "fp8":
+            raise ValueError(
+                f"fp8_attention: FP8 attention is part of FP8 training; precision is {self.precision}"
+            )
+        if not self.flash_attention:
+            raise ValueError("fp8_attention: needs fused attention (flash_attention: true)")
+        if self.calibration.fp8_attention_speedup is None:
+            raise ValueError(
+                f"fp8_attention: calibration {self.calibration.name!r} has no measured "
+                "fp8_attention_speedup (FP8 fused attention is measured on Blackwell only)"
+            )
         return self
 
     @model_validator(mode="after")

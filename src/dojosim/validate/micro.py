@@ -58,11 +58,14 @@ def attention_fit(name: str) -> tuple[float, float]:
     return float(e), float(s0)
 
 
-#: Pairs of attention measurements taken with one script on two chips (``(chip's, base chip's)``),
+#: Pairs of attention measurements taken with one script on two chips, or in two precisions on
+#: one chip (``(measured, base)``),
 #: whose forward+backward speedup a calibration quotes; below ``SPEEDUP_MIN_SEQ`` tokens one
 #: batch-1 call measures launch latency more than the kernel.
 ATTENTION_SPEEDUPS = (
     ("cudnn-9.13-frontend-attention-gb300", "cudnn-9.13-frontend-attention-b200"),
+    ("cudnn-9.13-frontend-attention-fp8-b200", "cudnn-9.13-frontend-attention-b200"),
+    ("cudnn-9.13-frontend-attention-fp8-gb300", "cudnn-9.13-frontend-attention-gb300"),
 )
 SPEEDUP_MIN_SEQ = 4096
 
