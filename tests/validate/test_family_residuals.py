@@ -13,9 +13,9 @@ def _rows(prefix: str, values: list[float]) -> list[tuple[str, float]]:
 
 
 def test_variants_follow_base_links() -> None:
-    assert variants("nvidia-blackwell") == ["nvidia-blackwell-gb200", "nvidia-blackwell-gb300"]
+    assert variants("nvidia-blackwell") == ("nvidia-blackwell-gb200", "nvidia-blackwell-gb300")
     assert "nvidia-blackwell-gb300" in variants("nvidia-hopper")  # a variant of a variant
-    assert variants("tesla-d1") == []
+    assert variants("tesla-d1") == ()
 
 
 def test_a_family_with_enough_rows_uses_its_own() -> None:

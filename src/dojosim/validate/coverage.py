@@ -12,6 +12,7 @@ calibrations), and failing that borrows every family's rows (pooled).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -49,8 +50,10 @@ def residuals_by_family(scores: Iterable[Any]) -> dict[str, list[tuple[str, floa
     return out
 
 
-def variants(family: str) -> list[str]:
-    """Calibrations built on ``family``: those naming it as ``base:``, and theirs in turn."""
+@functools.cache
+def variants(family: str) -> tuple[str, ...]:
+    """Calibrations built on ``family``: those naming it as ``base:``, and theirs in turn
+    (cached, as :func:`dojosim.catalog.raw` caches the entries it reads)."""
     from dojosim import catalog
 
     bases = {n: catalog.raw("calibration", n).get("base") for n in catalog.names("calibration")}
@@ -61,7 +64,7 @@ def variants(family: str) -> list[str]:
         children = sorted(n for n, b in bases.items() if b == parent and n not in out)
         out += children
         todo += children
-    return out
+    return tuple(out)
 
 
 def family_residuals(

@@ -76,10 +76,10 @@ def attention_speedup(name: str, base: str, min_seq: int = SPEEDUP_MIN_SEQ) -> f
     ``base``'s (the same kernel and script on two chips)."""
     ours = dict(training_rates(catalog.get("measurement", name)))
     theirs = dict(training_rates(catalog.get("measurement", base)))
-    both = sorted(s for s in set(ours) & set(theirs) if s >= min_seq)
+    both = [s for s in set(ours) & set(theirs) if s >= min_seq]
     if not both:
         raise ValueError(f"measurements {name!r} and {base!r} share no length of {min_seq}+ tokens")
-    return float(np.exp(np.mean([np.log(ours[s] / theirs[s]) for s in both])))
+    return _geometric_mean_ratio(ours, theirs, both)
 
 
 def head_dim_ratio(name: str, small: int = 64, big: int = 128) -> float:
@@ -88,9 +88,16 @@ def head_dim_ratio(name: str, small: int = 64, big: int = 128) -> float:
     entry = catalog.get("measurement", name)
     narrow = dict(training_rates(entry, head_dim=small))
     wide = dict(training_rates(entry, head_dim=big))
-    both = sorted(set(narrow) & set(wide))
+    both = list(set(narrow) & set(wide))
     if not both:
         raise ValueError(
             f"measurement {name!r} has no sequence length at head dims {small} and {big}"
         )
-    return float(np.exp(np.mean([np.log(narrow[s] / wide[s]) for s in both])))
+    return _geometric_mean_ratio(narrow, wide, both)
+
+
+def _geometric_mean_ratio(
+    ours: dict[int, float], theirs: dict[int, float], lengths: list[int]
+) -> float:
+    """Geometric mean over ``lengths`` of ``ours[s] / theirs[s]`` (rates by sequence length)."""
+    return float(np.exp(np.mean([np.log(ours[s] / theirs[s]) for s in sorted(lengths)])))
