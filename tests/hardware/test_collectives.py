@@ -79,3 +79,31 @@ def test_torus_uses_links_of_every_spanned_dimension() -> None:
     assert tier_bandwidth(torus, 64) == pytest.approx(6 * 50e9)
     mesh = torus.model_copy(update={"topology": "mesh"})
     assert tier_bandwidth(mesh, 64) == pytest.approx(3 * 50e9)
+
+
+def test_slices_cut_the_pod_tier_and_the_dcn_joins_them() -> None:
+    """Two v5p slices of 64 chips (MaxText's 2x v5p-128): a 128-member group splits 64 on ICI
+    and 2 over the data-centre network; unset, 128 chips fit in one pod and stay on ICI."""
+    v5p = catalog.get("system", "tpu-v5p-pod")
+    two = fabric(v5p, 128, slices=2)
+    assert two.slice_chips == 64 and two.slices(128) == 2
+    assert [(t.name, n) for t, n in split(two, 128, 1)] == [("ici", 64), ("dcn", 2)]
+    one = fabric(v5p, 128)
+    assert one.slice_chips == 0 and one.slices(128) == 1
+    assert [(t.name, n) for t, n in split(one, 128, 1)] == [("ici", 128)]
+    # a v5e job over 512 chips spans two 256-chip pods without being told
+    assert fabric(catalog.get("system", "tpu-v5e-pod"), 512).slices(512) == 2
+
+
+def test_slices_that_cannot_be_laid_out_say_why() -> None:
+    from dojosim.hardware.collectives import slices_problem
+
+    v5e = catalog.get("system", "tpu-v5e-pod")
+    assert slices_problem(v5e, 512, 2) is None
+    assert "exceed one ici unit of 256 chips (at least 2 slices)" in str(
+        slices_problem(v5e, 512, 1)
+    )
+    assert "do not divide" in str(slices_problem(v5e, 512, 3))
+    assert "whole hosts of 8 chips" in str(slices_problem(v5e, 512, 128))
+    dgx_h100 = catalog.get("system", "dgx-h100")
+    assert slices_problem(dgx_h100, 16, 2) is None  # DGX nodes are slices of the NVLink tier

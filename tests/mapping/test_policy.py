@@ -92,3 +92,34 @@ def test_bf16_grad_reduce_halves_the_buffer_and_the_reduction() -> None:
     assert precision_of("bf16", "fp32").grad == 4
     # the optimizer update reads the 16-bit gradient twice: 2 x 2 + 2 x 12 + 2 = 30 B
     assert Policy(precision_of("bf16", "bf16"), 1).update_bytes() == 30
+
+
+def test_hybrid_sharding_shards_inside_the_shard_group_only() -> None:
+    """Two replicas of a 4-rank shard group (MaxText on two slices, FSDP HYBRID_SHARD): states
+    divide by 4, not 8, and the reduced shard is all-reduced across the 2 replicas."""
+    pol = Policy.of("bf16", 3, replicas=2)
+    m = pol.memory(P, D, LAYER)
+    assert (m.weights, m.gradients, m.optimizer) == (2e9 / 4, 4e9 / 4, 12e9 / 4)
+    assert pol.shard(D) == 4
+    kinds = [(e.kind, e.per, e.group) for e in pol.comm()]
+    assert kinds == [
+        ("all_gather", "micro", "shard"),
+        ("all_gather", "micro", "shard"),
+        ("reduce_scatter", "micro", "shard"),
+        ("all_reduce", "micro", "replica"),
+    ]
+    # ZeRO-1 reduces once per step, so its replica all-reduce does too
+    rs, ar, ag = Policy.of("bf16", 1, replicas=2).comm()
+    assert (rs.per, ar.kind, ar.per, ar.group, ag.kind) == (
+        "step",
+        "all_reduce",
+        "step",
+        "replica",
+        "all_gather",
+    )
+
+
+def test_replicas_do_not_change_an_unsharded_stage() -> None:
+    pol = Policy.of("bf16", 0, replicas=2)
+    assert not pol.hybrid and pol.shard(D) == D
+    assert pol.comm() == Policy.of("bf16", 0).comm()

@@ -51,6 +51,9 @@ class Fabric:
     shortcuts: tuple[tuple[str, NetworkTier], ...] = ()
     record: dict[str, float] | None = None
     library: CollectiveLibrary | None = None  # the collective library's cost model (NCCL)
+    # chips of one slice: the unit of the outermost bounded tier that a further tier joins
+    # (a TPU pod or ICI slice under the data-centre network); 0: the job is one slice
+    slice_chips: int = 0
 
     def shortcut_for(self, tier: NetworkTier) -> NetworkTier | None:
         for name, short in self.shortcuts:
@@ -60,7 +63,11 @@ class Fabric:
 
     def recording(self) -> Fabric:
         """A copy of this fabric that records seconds per tier."""
-        return Fabric(self.tiers, self.scale, self.shortcuts, {}, self.library)
+        return Fabric(self.tiers, self.scale, self.shortcuts, {}, self.library, self.slice_chips)
+
+    def slices(self, chips: int) -> int:
+        """Slices a job of ``chips`` chips spans (1 when it fits in one)."""
+        return -(-chips // self.slice_chips) if self.slice_chips else 1
 
 
 def fabric(
@@ -68,24 +75,59 @@ def fabric(
     chips: int,
     scale: float = 1.0,
     library: CollectiveLibrary | None = None,
+    slices: int | None = None,
 ) -> Fabric:
     """The tiers of ``system`` for a job of ``chips`` chips; an unbounded tier spans the job.
 
     A job larger than one unit of a bounded tier spreads evenly over as many units
     as it needs (two TPU v4 pods of 3,072 chips for 6,144), when the chips divide.
+    ``slices`` (TPU Multislice) instead cuts the job into that many equal slices of the
+    slice tier (:func:`slice_tier`), joined over the tier beyond it.
     """
     tiers: list[tuple[NetworkTier, int]] = []
     shortcuts: list[tuple[str, NetworkTier]] = []
+    cut = slice_tier(system)
+    slice_chips = 0
     for tier in system.network:
         if tier.shortcut:
             if tiers:
                 shortcuts.append((tiers[-1][0].name, tier))
             continue
         unit = tier.size if tier.size is not None else chips
-        if system.node_chips < unit < chips and not chips % -(-chips // unit):
+        if tier is cut and slices is not None:
+            unit = chips // slices
+        elif system.node_chips < unit < chips and not chips % -(-chips // unit):
             unit = chips // -(-chips // unit)  # equal shares of the pods the job needs
+        if tier is cut and unit < chips:
+            slice_chips = unit
         tiers.append((tier, max(unit, 1)))
-    return Fabric(tuple(tiers), scale, tuple(shortcuts), None, library)
+    return Fabric(tuple(tiers), scale, tuple(shortcuts), None, library, slice_chips)
+
+
+def slice_tier(system: SystemSpec) -> NetworkTier | None:
+    """The outermost bounded tier that a further tier joins (a TPU pod's ICI under the DCN):
+    its units are the slices a job can be cut into. None if the system has none."""
+    tiers = [t for t in system.network if not t.shortcut]
+    bounded = [i for i, t in enumerate(tiers[:-1]) if t.size is not None]
+    return tiers[bounded[-1]] if bounded else None
+
+
+def slices_problem(system: SystemSpec, chips: int, slices: int) -> str | None:
+    """Why ``chips`` cannot run as ``slices`` equal slices of ``system``, or None."""
+    tier = slice_tier(system)
+    if tier is None or tier.size is None:
+        return f"system {system.name!r} has no bounded network tier joined by a further tier"
+    if chips % slices:
+        return f"{slices} slices do not divide {chips} chips"
+    per = chips // slices
+    if per > tier.size:
+        return (
+            f"{slices} slices of {per} chips exceed one {tier.name} unit of {tier.size} chips "
+            f"(at least {-(-chips // tier.size)} slices)"
+        )
+    if per % system.node_chips:
+        return f"a slice of {per} chips is not whole hosts of {system.node_chips} chips"
+    return None
 
 
 def _label(tier: NetworkTier) -> str:

@@ -121,6 +121,9 @@ class Framework:
     tensor_overlap: str = "none"
     # torchtitan's per-op selective activation checkpointing (recompute: op).
     op_recompute: bool = False
+    # ZeRO shards inside one slice and replicates across slices (hybrid sharding), as MaxText
+    # lays its mesh: ici_fsdp_parallelism inside a slice, dcn_data_parallelism across them.
+    shard_in_slice: bool = False
 
     def overlap(self, asked: str | None) -> str:
         """The tensor-parallel overlap a run gets: ``asked``, or the framework's default."""
@@ -182,6 +185,7 @@ FRAMEWORKS: dict[str, Framework] = {
         kv_divisible=False,
         per_layer=True,
         tensor_overlap="backward",
+        shard_in_slice=True,
     ),
     "dojo": Framework(
         "dojo",

@@ -48,6 +48,12 @@ micro-batches over a data-parallel group of ``d``):
 
 Stages 2 and 3 also hold a double buffer of one layer's unsharded gradients while
 they are reduced (DeepSpeed's reduce buckets, FSDP's per-unit reduce-scatter).
+
+Hybrid sharding (``replicas > 1``): the data-parallel group is ``replicas`` copies of a shard
+group of ``d / replicas`` ranks. A stage shards over the shard group only, and each rank's
+reduced gradient shard is then all-reduced across the replicas. This is what MaxText does on
+several TPU slices (the ``fsdp`` mesh axis inside a slice, ``dcn_data_parallelism`` across
+slices) and what PyTorch FSDP's ``HYBRID_SHARD`` does.
 """
 
 from __future__ import annotations
@@ -60,6 +66,8 @@ from dojosim.hardware.collectives import Collective
 # When a data-parallel collective runs and what can hide it.
 Per = Literal["step", "micro"]
 Window = Literal["backward", "forward", "none"]
+# Which ranks a collective spans: the shard group, or one rank of each replica of it.
+Group = Literal["shard", "replica"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +117,15 @@ def precision_of(name: str, grad_reduce: str = "auto") -> Precision:
 class CommEvent:
     """One data-parallel collective of a ZeRO stage: ``kind`` over the DP group, ``bytes_per_param``
     times the stage's parameters per rank, once per ``per``; ``window`` names the compute
-    that can hide it (the backward or forward pass it overlaps), ``none`` if nothing can."""
+    that can hide it (the backward or forward pass it overlaps), ``none`` if nothing can.
+    ``group``: ``shard`` runs over the shard group; ``replica`` over the replicas, on the shard
+    of each parameter a rank holds (``bytes_per_param`` / shard group size)."""
 
     kind: Collective
     bytes_per_param: float
     per: Per
     window: Window
+    group: Group = "shard"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,20 +141,33 @@ class ParamMemory:
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """A precision and a ZeRO stage: the memory and the data-parallel traffic they imply."""
+    """A precision and a ZeRO stage: the memory and the data-parallel traffic they imply.
+
+    ``replicas``: copies of the shard group in the data-parallel group (hybrid sharding; 1:
+    the stage shards over the whole group)."""
 
     precision: Precision
     zero: int
+    replicas: int = 1
 
     @classmethod
-    def of(cls, precision: str, zero: int) -> Policy:
-        return cls(PRECISIONS[precision], zero)
+    def of(cls, precision: str, zero: int, replicas: int = 1) -> Policy:
+        return cls(PRECISIONS[precision], zero, replicas)
+
+    @property
+    def hybrid(self) -> bool:
+        """Whether the stage shards over a group smaller than the data-parallel group."""
+        return self.zero >= 1 and self.replicas > 1
+
+    def shard(self, data: int) -> int:
+        """Ranks a ZeRO stage shards over in a data-parallel group of ``data``."""
+        return max(data // self.replicas, 1) if self.hybrid else max(data, 1)
 
     def memory(self, params: float, data: int, layer_params: float) -> ParamMemory:
         """Memory for ``params`` parameters on one chip (before sharding), a DP group of
         ``data`` and layers of ``layer_params`` parameters per chip (the gather unit)."""
         p, z = self.precision, self.zero
-        d = max(data, 1)
+        d = self.shard(data)
         weights = params * (p.weight + p.fp8_copy) / (d if z >= 3 else 1)
         grads = params * p.grad / (d if z >= 2 else 1)
         opt = params * (p.master + p.optimizer) / (d if z >= 1 else 1)
@@ -160,14 +184,18 @@ class Policy:
         if self.zero == 0:
             return (CommEvent("all_reduce", p.grad_comm, "step", "backward"),)
         gather = CommEvent("all_gather", p.weight, "step", "forward")
-        if self.zero == 1:
-            return (CommEvent("reduce_scatter", p.grad_comm, "step", "backward"), gather)
-        if self.zero == 2:
-            return (CommEvent("reduce_scatter", p.grad_comm, "micro", "backward"), gather)
+        reduce: Per = "step" if self.zero == 1 else "micro"
+        scatter: tuple[CommEvent, ...] = (
+            CommEvent("reduce_scatter", p.grad_comm, reduce, "backward"),
+        )
+        if self.hybrid:  # the reduced shard, all-reduced across the replicas
+            scatter += (CommEvent("all_reduce", p.grad_comm, reduce, "backward", "replica"),)
+        if self.zero <= 2:
+            return (*scatter, gather)
         return (
             CommEvent("all_gather", p.weight, "micro", "forward"),
             CommEvent("all_gather", p.weight, "micro", "backward"),
-            CommEvent("reduce_scatter", p.grad_comm, "micro", "backward"),
+            *scatter,
         )
 
     def update_bytes(self) -> float:
@@ -178,4 +206,4 @@ class Policy:
         return 2 * p.grad + 2 * (p.master + p.optimizer) + p.weight + p.fp8_copy
 
 
-__all__ = ["PRECISIONS", "CommEvent", "ParamMemory", "Policy", "Precision", "precision_of"]
+__all__ = ["PRECISIONS", "CommEvent", "Group", "ParamMemory", "Policy", "Precision", "precision_of"]

@@ -383,7 +383,7 @@ def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = No
     kernel = getattr(sc, "attention_kernel", "auto")  # a network scenario has no attention
     fp8_attention = getattr(sc, "fp8_attention", False)  # transformer scenarios only
     cm = ComputeModel.of(sc.chip, prec, cal, fw.per_expert_gemm, kernel, fp8_attention)
-    fab = fabric(sc.system, sc.chips, cal.network_efficiency_scale, sc.collectives)
+    fab = fabric(sc.system, sc.chips, cal.network_efficiency_scale, sc.collectives, sc.slices)
     if isinstance(sc, NetworkScenario):
         w = sc.workload
         shape = Shape(len(w.layers), 0, 0, 0, 0)  # no heads: tensor splits feature maps

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dojosim.errors import SpecError
+from dojosim.hardware.collectives import slices_problem
 from dojosim.mapping.spatial import check_slice, slice_of
 from dojosim.perf.bottleneck import bottleneck, parts
 from dojosim.perf.context import Context, context
@@ -113,6 +114,8 @@ def estimate(
             file=sc.source_file,
             field="chips",
         )
+    if sc.slices is not None and (why := slices_problem(system, sc.chips, sc.slices)):
+        raise SpecError(why, file=sc.source_file, field="slices")
     par = sc.parallelism
     check_slice(system, sc.chips, par.tensor, par.pipeline, sc.source_file)
     ctx = context(sc, calibration)

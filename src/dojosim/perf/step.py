@@ -98,7 +98,7 @@ def strides(ctx: Context, lay: Layout) -> dict[str, int]:
 def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreakdown, bool]:
     """The most loaded stage's memory per chip, and whether it fits the chip (on-chip only;
     a two-level memory is placed by :func:`evaluate`)."""
-    policy = Policy(ctx.precision, lay.zero)
+    policy = policy_of(ctx, lay)
     p, m, v = lay.pipeline, lay.micro_batches, lay.interleave
     # Per-parameter bytes (and per-layer transient bytes) of the policy, once. Dense weights
     # are sharded over the data x context ranks, routed experts over their own replicas.
@@ -107,7 +107,7 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
     dense_ranks, expert_ranks = _reduce_groups(lay)
     unit = policy.memory(1.0, dense_ranks, 1.0)
     per_param = copies * (unit.weights + unit.gradients + unit.optimizer)
-    eunit = policy.memory(1.0, expert_ranks, 1.0)
+    eunit = Policy(policy.precision, policy.zero).memory(1.0, expert_ranks, 1.0)
     per_expert = copies * (eunit.weights + eunit.gradients + eunit.optimizer)
     best, best_total = 0, -1.0
     seen: set[int] = set()
@@ -138,7 +138,9 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
         stage=best,
     )
     if st.expert_params:
-        experts = policy.memory(copies * st.expert_params, expert_ranks, 0.0)
+        # routed experts shard over their own replicas, as their reduction runs (no hybrid)
+        whole = Policy(policy.precision, policy.zero)
+        experts = whole.memory(copies * st.expert_params, expert_ranks, 0.0)
         mem = replace(
             mem,
             weights=mem.weights + experts.weights,
@@ -146,6 +148,17 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
             optimizer=mem.optimizer + experts.optimizer,
         )
     return mem, mem.total <= ctx.sc.chip.memory
+
+
+def policy_of(ctx: Context, lay: Layout) -> Policy:
+    """The layout's precision and ZeRO stage; a framework that shards inside a slice (MaxText)
+    replicates the shard group once per slice the data-parallel group spans."""
+    replicas = 1
+    if ctx.fw.shard_in_slice:
+        n = ctx.fab.slices(lay.chips)
+        if n > 1 and lay.data % n == 0:
+            replicas = n
+    return Policy(ctx.precision, lay.zero, replicas)
 
 
 def _reduce_groups(lay: Layout) -> tuple[int, int]:
@@ -173,7 +186,7 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
     sums = ctx.sums(lay, fabs.get("tensor"))
     p, v, d, m = lay.pipeline, lay.interleave, lay.data, lay.micro_batches
     st = strides(ctx, lay)
-    policy = Policy(ctx.precision, lay.zero)
+    policy = policy_of(ctx, lay)
     events = policy.comm()
 
     def coll(kind: Any, nbytes: float, size: int, stride: int, calls: int = 1) -> float:
@@ -190,9 +203,13 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
     dense_stride = st["context"] if lay.context > 1 else st["data"]
     expert_stride = st["context"] * lay.expert * lay.expert_tensor
 
-    def reduce_time(kind: Any, s: StageSum, per_param: float, calls: int) -> float:
+    shard = policy.shard(dense_ranks)
+
+    def reduce_time(kind: Any, s: StageSum, per_param: float, calls: int, group: str) -> float:
         dense = (s.params - s.expert_params) * per_param
-        t = coll(kind, dense, dense_ranks, dense_stride, calls)
+        if group == "replica":  # the shard each rank holds, across the slices' replicas
+            return coll(kind, dense / shard, policy.replicas, dense_stride * shard, calls)
+        t = coll(kind, dense, shard, dense_stride, calls)
         if s.expert_params and expert_ranks > 1:
             t += coll(kind, s.expert_params * per_param, expert_ranks, expert_stride, calls)
         if inner > 1:
@@ -223,7 +240,7 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
             for ev in events:
                 if ev.per == "micro":
                     calls = ctx.fw.calls(s.params, lay.stage_layers[i], d)
-                    t = reduce_time(ev.kind, s, ev.bytes_per_param, calls)
+                    t = reduce_time(ev.kind, s, ev.bytes_per_param, calls, ev.group)
                     window = (f if ev.window == "forward" else b) if overlap else 0.0
                     exposed += under(t, window, slowdown)
         fwd.append(f + send_f)
@@ -242,7 +259,7 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
             for ev in events:
                 if ev.per == "step":
                     calls = ctx.fw.calls(s.params, lay.stage_layers[i], d)
-                    t = reduce_time(ev.kind, s, ev.bytes_per_param, calls)
+                    t = reduce_time(ev.kind, s, ev.bytes_per_param, calls, ev.group)
                     if ev.window == "backward":
                         red += t
                     else:
@@ -255,7 +272,7 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
             emb = ctx.embedding_params / lay.tensor
             end += coll("all_reduce", emb * ctx.precision.grad_comm, 2, (p - 1) * st["pipeline"])
         dp_end.append(end)
-        local = s.params / (d if lay.zero >= 1 else 1)
+        local = s.params / (policy.shard(d) if lay.zero >= 1 else 1)
         opt_end.append(dp_end[-1] + local * update + 3 * cm.kernel_overhead)
         gwin = fwd[i] if overlap else 0.0
         # idle pipeline time (the drain) hides the gather for free; compute it slows
@@ -318,7 +335,7 @@ def _offchip(
     h = ctx.hier
     assert h is not None
     exposed = stream_time(pl, h, lay.micro_batches * st.stage_time)
-    local = sums[mem.stage].params / (lay.data if lay.zero >= 1 else 1)
+    local = sums[mem.stage].params / (policy.shard(lay.data) if lay.zero >= 1 else 1)
     update = local * policy.update_bytes() * pl.optimizer_offchip_fraction
     extra = exposed + update / h.offchip_bandwidth
     return replace(st, step=st.step + extra, offchip=extra)

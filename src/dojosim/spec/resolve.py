@@ -109,6 +109,7 @@ def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
         "system": system,
         "chip": chip,
         "chips": sf.chips,
+        "slices": sf.slices,
         "precision": sf.precision,
         "grad_reduce": sf.grad_reduce,
         "parallelism": sf.parallelism,

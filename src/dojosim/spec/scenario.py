@@ -100,6 +100,9 @@ class ScenarioFile(Frozen):
     model: str | dict[str, Any]
     system: str | dict[str, Any]
     chips: PositiveInt
+    # TPU Multislice: equal slices of the system's pod tier joined over its data-centre tier
+    # (data parallelism across them); unset: as few pods as the chips need
+    slices: PositiveInt | None = None
     precision: Precision = "bf16"
     framework: Framework | None = None  # default: the system's, else megatron
     parallelism: Parallelism
@@ -130,6 +133,8 @@ class Scenario(Frozen):
     ``fp8_attention_speedup``.
     ``grad_reduce`` the precision of the gradient buffer and its data-parallel reduction
     (``auto``: the precision's; see :func:`dojosim.mapping.policy.precision_of`).
+    ``slices`` cuts the job into that many equal slices of the system's pod tier, joined over
+    the tier beyond it (TPU Multislice); None: as few pods as the chips need.
     """
 
     name: str
@@ -137,6 +142,7 @@ class Scenario(Frozen):
     system: SystemSpec
     chip: ChipSpec
     chips: PositiveInt
+    slices: PositiveInt | None = None
     precision: Precision
     parallelism: Parallelism
     calibration: Calibration
@@ -220,6 +226,7 @@ class NetworkScenario(Frozen):
     system: SystemSpec
     chip: ChipSpec
     chips: PositiveInt
+    slices: PositiveInt | None = None
     precision: Precision
     parallelism: Parallelism
     calibration: Calibration
