@@ -47,3 +47,17 @@ def test_slices_that_do_not_fit_the_pod_tier_are_refused() -> None:
     v5e["parallelism"] = {**V5P["parallelism"], "data": 128}
     _refused({**v5e, "slices": 1}, "exceed one ici unit of 256 chips")
     _refused({**V5P, "slices": 3}, "do not divide 128 chips")
+
+
+def test_the_estimate_reports_its_slices() -> None:
+    from rich.console import Console
+
+    from dojosim.report.tables import estimate_table
+
+    two = estimate({**V5P, "slices": 2}, interval=False)
+    assert two.slices == 2 and two.as_dict()["slices"] == 2
+    assert estimate(V5P, interval=False).slices == 1
+    out = Console(width=200)
+    with out.capture() as cap:
+        out.print(estimate_table(two))
+    assert "2 joined over the data-centre network" in cap.get()

@@ -61,6 +61,7 @@ class Estimate:
     ingest: dict[str, Any] | None = None
     chips_used: int = 0
     idle_chips: int = 0
+    slices: int = 1  # pods or TPU Multislice slices the job spans (data-parallel across them)
     framework: str = "megatron"
     step_time_interval_s: tuple[float, float] | None = None
     interval: dict[str, Any] | None = None  # how the interval was made
@@ -200,6 +201,7 @@ def _result(ctx: Context, ev: Evaluation, fits_found: bool) -> Estimate:
         ingest=ingest,
         chips_used=used,
         idle_chips=sc.chips - used,
+        slices=ctx.fab.slices(used),
         framework=ctx.fw.name,
     )
 

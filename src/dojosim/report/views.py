@@ -66,6 +66,8 @@ def estimate_rows(doc: dict[str, Any]) -> list[Row]:
     for key, label in (("chips_used", "chips used"), ("idle_chips", "idle chips")):
         if doc.get(key) is not None:
             rows.append(row(label, "chips", f"{int(doc[key]):,}"))
+    if doc.get("slices", 1) > 1:
+        rows.append(row("slices", "slices", f"{int(doc['slices']):,}", note="data-centre network"))
     rows += [
         row("parameters", "billion", number(doc.get("params", 0.0) / 1e9)),
         row("model FLOP per step", "PFLOP", number(doc.get("model_flops_per_step", 0.0) / 1e15)),
