@@ -181,10 +181,13 @@ def micro() -> None:
     from dojosim.validate.micro import (
         ATTENTION_FITS,
         ATTENTION_SPEEDUPS,
+        FLASH_ATTENTION_1,
         SPEEDUP_MIN_SEQ,
         attention_fit,
         attention_speedup,
+        flash_attention_1_constants,
         head_dim_ratio,
+        port_ratio,
     )
 
     for name in ATTENTION_FITS:
@@ -195,6 +198,16 @@ def micro() -> None:
         print(f"{name}: {ratio:.4f} x the rate of {base} ({SPEEDUP_MIN_SEQ}+ tokens)")
     ratio = head_dim_ratio("flash-attention-2-h100")
     print(f"flash-attention-2-h100: head dim 64 runs at {ratio:.3f} of head dim 128")
+    print(
+        f"FlashAttention-1's Triton port over the CUDA kernel (A100): {port_ratio(128):.4f} at "
+        f"head dim 128, {port_ratio(64):.4f} at 64"
+    )
+    for family, name in FLASH_ATTENTION_1.items():
+        e, s0, r64 = flash_attention_1_constants(name)
+        print(
+            f"{family} flash_attention_1 (from {name}): efficiency = {e:.4f} x s / (s + {s0:.0f}),"
+            f" head dim 64 at {r64:.3f} of 128"
+        )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """The fused attention kernel a scenario runs (``attention_kernel``), checked by hand:
-FlashAttention-1 and its Triton port at half the family's fused-kernel speed (FlashAttention-2,
-arXiv 2307.08691, abstract: FlashAttention-1 25-40% of A100 peak, FlashAttention-2 about twice
-that; llm-foundry's ``flash_attn_triton.py`` header: slightly slower than the CUDA kernel)."""
+FlashAttention-1's Triton port with its own measured constants (the FlashAttention-2 README's
+A100 and H100 figures, catalog/measurements/flash-attention-{triton-a100,1-a100,1-h100})."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -24,24 +24,41 @@ MPT: dict[str, Any] = {
 }  # fmt: skip
 
 
-def test_the_ratio_is_sourced_and_carried_to_newer_gpus() -> None:
+def test_the_constants_are_the_measured_ones_by_hand() -> None:
+    from dojosim.validate.micro import attention_fit, flash_attention_1_constants, port_ratio
+
     ampere = catalog.get("calibration", "nvidia-ampere")
-    assert ampere.flash_attention_1_ratio == pytest.approx(0.5)
-    assert ampere.ranges["flash_attention_1_ratio"] == (0.42, 0.67)
-    for family in ("nvidia-hopper", "nvidia-blackwell"):
-        assert catalog.get("calibration", family).flash_attention_1_ratio == pytest.approx(0.5)
+    hopper = catalog.get("calibration", "nvidia-hopper")
+    # the Triton port over the CUDA kernel on A100, causal head dim 128, 512 to 16k tokens
+    by_hand = math.prod([50 / 55, 61 / 62, 68 / 69, 74 / 76, 78 / 80, 80 / 83]) ** (1 / 6)
+    assert port_ratio(128) == pytest.approx(by_hand)
+    for cal, name in ((ampere, "flash-attention-triton-a100"), (hopper, "flash-attention-1-h100")):
+        e, s0, r64 = flash_attention_1_constants(name)
+        assert cal.flash_attention_1_efficiency == pytest.approx(e, abs=5e-5)
+        assert cal.flash_attention_1_half_seq == pytest.approx(s0, abs=0.5)
+        assert cal.flash_attention_1_head_dim_64_ratio == pytest.approx(r64, abs=5e-4)
+    # Hopper's is the CUDA kernel's fit on H100 times the port's A100 ratio
+    e_h100, _ = attention_fit("flash-attention-1-h100")
+    assert hopper.flash_attention_1_efficiency == pytest.approx(e_h100 * by_hand, abs=5e-5)
+    assert catalog.get("calibration", "nvidia-blackwell").flash_attention_1_efficiency == (
+        hopper.flash_attention_1_efficiency
+    )
 
 
-def test_an_attention_op_takes_twice_the_compute_by_hand() -> None:
+def test_an_attention_op_runs_at_the_ports_own_curve_by_hand() -> None:
     sc = load_any(MPT)
     chip, cal = sc.chip, sc.calibration
     prec = PRECISIONS["bf16"]
     fa2 = ComputeModel.of(chip, prec, cal)
     fa1 = ComputeModel.of(chip, prec, cal, attention_kernel="flash-attention-1")
-    assert fa1.flash_attention_efficiency == pytest.approx(0.5 * fa2.flash_attention_efficiency)
-    op = Op("flash_attention", "attention", 1e12, 1e6, m=2048, n=2048)  # compute-bound
-    overhead = fa2.kernel_overhead
-    assert fa1.op_time(op) - overhead == pytest.approx(2 * (fa2.op_time(op) - overhead))
+    # 2,048 keys per query, heads 128 wide: E x s / (s + s0)
+    expected = cal.flash_attention_1_efficiency * 2048 / (2048 + cal.flash_attention_1_half_seq)
+    assert float(fa1.attention_efficiency(2048, 128)) == pytest.approx(expected)
+    # 64-wide heads: the port's own ratio (above 1), not the family kernel's
+    assert float(fa1.attention_efficiency(2048, 64)) == pytest.approx(expected * 1.098)
+    assert float(fa2.attention_efficiency(2048, 64)) < float(fa2.attention_efficiency(2048, 128))
+    op = Op("flash_attention", "attention", 1e12, 1e6, m=2048, n=2048, k=128)  # compute-bound
+    assert fa1.op_time(op) - fa1.kernel_overhead == pytest.approx(1e12 / (312e12 * expected))
 
 
 def test_the_step_slows_and_only_then_is_the_ratio_in_the_interval() -> None:
@@ -49,9 +66,9 @@ def test_the_step_slows_and_only_then_is_the_ratio_in_the_interval() -> None:
     fa1 = estimate(MPT | {"attention_kernel": "flash-attention-1"})
     assert fa1.breakdown["forward_s"] > fa2.breakdown["forward_s"]
     assert fa1.step_time_s > fa2.step_time_s
-    assert not _applies("flash_attention_1_ratio", load_any(MPT))
+    assert not _applies("flash_attention_1_efficiency", load_any(MPT))
     assert _applies(
-        "flash_attention_1_ratio", load_any(MPT | {"attention_kernel": "flash-attention-1"})
+        "flash_attention_1_efficiency", load_any(MPT | {"attention_kernel": "flash-attention-1"})
     )
 
 
@@ -62,5 +79,5 @@ def test_bad_kernels_name_the_field() -> None:
         load_any(MPT | {"attention_kernel": "flash-attention-3"})
     d1 = {"model": "gpt3-175b", "system": "dojo-tile", "chips": 25,
           "parallelism": {"global_batch": 25}, "attention_kernel": "flash-attention-1"}  # fmt: skip
-    with pytest.raises(SpecError, match="flash_attention_1_ratio"):
+    with pytest.raises(SpecError, match="flash_attention_1_efficiency"):
         load_any(d1)

@@ -69,14 +69,21 @@ class ComputeModel:
     ) -> ComputeModel:
         """The compute model of ``chip`` running ``precision`` with ``cal``'s constants
         (``per_group``: the stack launches a grouped GEMM as one GEMM per group;
-        ``attention_kernel``: ``flash-attention-1`` runs fused attention at
-        ``flash_attention_1_ratio`` of the family's kernel; ``fp8_attention``: it runs in FP8,
+        ``attention_kernel``: ``flash-attention-1`` runs fused attention with the calibration's
+        ``flash_attention_1_*`` constants instead of the family's kernel's; ``fp8_attention``: it runs in FP8,
         ``fp8_attention_speedup`` times as fast)."""
         eight_bit = precision.matmul in EIGHT_BIT
         efficiency = cal.matmul_efficiency
         if eight_bit and cal.fp8_matmul_efficiency is not None:
             efficiency = cal.fp8_matmul_efficiency
         attention = chip.peak_flops.get(precision.attention)  # type: ignore[call-overload]
+        # the fused kernel's three constants: the family's, or FlashAttention-1's own
+        kernel = (cal.flash_attention_efficiency, cal.attention_half_seq,
+                  cal.attention_head_dim_64_ratio)  # fmt: skip
+        if attention_kernel == "flash-attention-1" and cal.flash_attention_1_efficiency:
+            kernel = (cal.flash_attention_1_efficiency, cal.flash_attention_1_half_seq,
+                      cal.flash_attention_1_head_dim_64_ratio)  # fmt: skip
+        fp8 = (cal.fp8_attention_speedup or 1.0) if fp8_attention else 1.0
         return cls(
             chip.peak(precision.matmul),
             chip.memory_bandwidth,
@@ -84,15 +91,13 @@ class ComputeModel:
             cal.matmul_half_size,
             cal.memory_efficiency,
             cal.kernel_overhead,
-            cal.flash_attention_efficiency
-            * _attention_ratio(cal, attention_kernel)
-            * ((cal.fp8_attention_speedup or 1.0) if fp8_attention else 1.0),
+            kernel[0] * fp8,
             vector_rate(chip, precision.matmul),
             float(attention or chip.peak(precision.matmul)),
-            cal.attention_half_seq,
+            kernel[1],
             cal.expert_gemm_launch if per_group else 0.0,
             cal.overlap_slowdown,
-            cal.attention_head_dim_64_ratio,
+            kernel[2],
         )
 
     def matmul_efficiency_of(self, m: int, n: int, k: int) -> float:
@@ -157,13 +162,6 @@ def under(comm: float, compute: float, slowdown: float) -> float:
     if comm <= 0.0:
         return 0.0
     return max(comm - compute, comm * slowdown / (1.0 + slowdown))
-
-
-def _attention_ratio(cal: Calibration, kernel: str) -> float:
-    """The fused-attention speed of ``kernel`` against the family's measured kernel."""
-    if kernel == "flash-attention-1" and cal.flash_attention_1_ratio is not None:
-        return cal.flash_attention_1_ratio
-    return 1.0
 
 
 def vector_rate(chip: ChipSpec, precision: str) -> float:

@@ -51,7 +51,7 @@ def residual_sigma(res: Residuals) -> float:
 def _applies(name: str, sc: Any) -> bool:
     """Whether a ranged constant can move this scenario's step (a kernel it does not run
     cannot, and re-timing it would only cost time)."""
-    if name == "flash_attention_1_ratio":
+    if name.startswith("flash_attention_1_"):
         return getattr(sc, "attention_kernel", "auto") == "flash-attention-1"
     return True
 

@@ -24,7 +24,8 @@ RANGED = {
     "kernel_overhead": "time",
     "flash_attention_efficiency": "dimensionless",
     "fp8_matmul_efficiency": "dimensionless",
-    "flash_attention_1_ratio": "dimensionless",
+    "flash_attention_1_efficiency": "dimensionless",
+    "flash_attention_1_half_seq": "dimensionless",
     "attention_half_seq": "dimensionless",
     "attention_head_dim_64_ratio": "dimensionless",
     "straggler_cv": "dimensionless",
@@ -60,8 +61,9 @@ class Calibration(CatalogEntry):
     * ``flash_attention_efficiency``: fraction of the dense peak a fused attention kernel
       reaches on its (causal-halved) FLOPs.
     * ``fp8_matmul_efficiency``: as ``matmul_efficiency``, for 8-bit matmuls of their peak.
-    * ``flash_attention_1_ratio``: FlashAttention-1 (or its Triton port) runs at this
-      fraction of ``flash_attention_efficiency`` (a scenario's ``attention_kernel``).
+    * ``flash_attention_1_efficiency``, ``flash_attention_1_half_seq`` and
+      ``flash_attention_1_head_dim_64_ratio``: the same three constants for FlashAttention-1's
+      Triton port (a scenario's ``attention_kernel: flash-attention-1``), measured on its own.
     * ``attention_half_seq``: the sequence length (tokens) at which fused attention runs at
       half its ``flash_attention_efficiency``.
     * ``attention_head_dim_64_ratio``: fused attention with 64-wide heads runs at this fraction
@@ -89,8 +91,11 @@ class Calibration(CatalogEntry):
     # Fraction of the 8-bit peak an 8-bit (FP8, CFP8) matmul reaches; FP8 GEMMs reach a
     # lower fraction of their peak than 16-bit ones. Unset: the 16-bit matmul_efficiency.
     fp8_matmul_efficiency: Efficiency | None = None
-    # FlashAttention-1's speed as a fraction of the family's fused kernel; None: not measured.
-    flash_attention_1_ratio: Efficiency | None = None
+    # FlashAttention-1's Triton port: its long-sequence fraction of the dense peak, half-rate
+    # sequence length (tokens) and 64-wide-head ratio (it can exceed 1); None: not measured.
+    flash_attention_1_efficiency: Efficiency | None = None
+    flash_attention_1_half_seq: Fraction = 0.0
+    flash_attention_1_head_dim_64_ratio: PosRatio = 1.0
     # Fused attention slows on short sequences: efficiency x s / (s + attention_half_seq),
     # s the keys per query (tokens). 0: no dependence on the sequence length.
     attention_half_seq: Fraction = 0.0

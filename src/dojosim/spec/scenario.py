@@ -25,7 +25,7 @@ Framework = Literal["megatron", "deepspeed", "fsdp", "maxtext", "dojo"]
 Schedule = Literal["1f1b", "interleaved", "zero-bubble", "dualpipe"]
 TensorOverlap = Literal["none", "backward"]
 # The fused attention kernel: the chip family's measured one, or FlashAttention-1 (or its
-# Triton port, llm-foundry's ``attn_impl: triton``) at ``flash_attention_1_ratio`` of it.
+# Triton port, llm-foundry's ``attn_impl: triton``), with the calibration's own constants for it.
 AttentionKernel = Literal["auto", "flash-attention-1"]
 # The precision gradients accumulate and are reduced over data-parallel ranks in: the
 # precision's default (fp32 for 16- and 8-bit training, Megatron's --accumulate-allreduce-grads-
@@ -194,10 +194,10 @@ class Scenario(Frozen):
                 f"attention_kernel: {self.attention_kernel} is a fused attention kernel; "
                 "set flash_attention: true or attention_kernel: auto"
             )
-        if self.calibration.flash_attention_1_ratio is None:
+        if self.calibration.flash_attention_1_efficiency is None:
             raise ValueError(
                 f"attention_kernel: calibration {self.calibration.name!r} has no "
-                "flash_attention_1_ratio (FlashAttention-1 is measured on NVIDIA GPUs only); "
+                "flash_attention_1_efficiency (FlashAttention-1 is measured on NVIDIA GPUs only); "
                 "use attention_kernel: auto"
             )
         return self

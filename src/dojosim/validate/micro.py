@@ -9,6 +9,11 @@ fraction, ``s0`` the sequence length, in tokens, at half of it), fitted by least
 the entry's causal head-dim-128 rows; its rate with 64-wide heads over 128-wide ones, the
 geometric mean over the sequence lengths measured at both; and one chip's rate over another's
 where one script measured both.
+
+FlashAttention-1's Triton port (``attention_kernel: flash-attention-1``) has its own three
+constants per family (:func:`flash_attention_1_constants`): fitted to the port on A100, or, on
+Hopper, to the CUDA FlashAttention-1 on H100 times the port's rate over the CUDA kernel's on
+A100 (both measured in one figure).
 """
 
 from __future__ import annotations
@@ -80,6 +85,36 @@ def attention_speedup(name: str, base: str, min_seq: int = SPEEDUP_MIN_SEQ) -> f
     if not both:
         raise ValueError(f"measurements {name!r} and {base!r} share no length of {min_seq}+ tokens")
     return _geometric_mean_ratio(ours, theirs, both)
+
+
+#: FlashAttention-1's Triton port and the CUDA kernel it ports, measured in one A100 figure.
+TRITON_PORT = ("flash-attention-triton-a100", "flash-attention-1-a100")
+#: The FlashAttention-1 measurement each calibration's ``flash_attention_1_*`` constants fit.
+FLASH_ATTENTION_1 = {
+    "nvidia-ampere": "flash-attention-triton-a100",
+    "nvidia-hopper": "flash-attention-1-h100",
+}
+
+
+def port_ratio(head_dim: int = 128) -> float:
+    """Geometric mean, over the sequence lengths measured, of the Triton port's causal
+    forward-and-backward rate over the CUDA FlashAttention-1's at ``head_dim`` (A100)."""
+    port, cuda = (
+        dict(training_rates(catalog.get("measurement", n), head_dim)) for n in TRITON_PORT
+    )
+    return _geometric_mean_ratio(port, cuda, list(set(port) & set(cuda)))
+
+
+def flash_attention_1_constants(name: str) -> tuple[float, float, float]:
+    """``(efficiency, half_seq, head_dim_64_ratio)`` of the Triton port from measurement
+    ``name``: its fit and head-dim ratio, times the port's rate over the CUDA kernel's (and that
+    ratio's head-dim-64 change) where ``name`` measured the CUDA kernel."""
+    e, s0 = attention_fit(name)
+    r64 = head_dim_ratio(name)
+    if name != TRITON_PORT[0]:
+        e *= port_ratio(128)
+        r64 *= port_ratio(64) / port_ratio(128)
+    return e, s0, r64
 
 
 def head_dim_ratio(name: str, small: int = 64, big: int = 128) -> float:
