@@ -60,4 +60,7 @@ def test_the_estimate_reports_its_slices() -> None:
     out = Console(width=200)
     with out.capture() as cap:
         out.print(estimate_table(two))
-    assert "2 joined over the data-centre network" in cap.get()
+    assert "2, data-parallel across them" in cap.get()
+    # a GPU job's nodes are not slices: nothing is cut, nothing is printed
+    gpu = estimate("gpt3-175b-1024-h100", interval=False)
+    assert gpu.slices == 1

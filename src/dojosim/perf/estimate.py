@@ -61,7 +61,7 @@ class Estimate:
     ingest: dict[str, Any] | None = None
     chips_used: int = 0
     idle_chips: int = 0
-    slices: int = 1  # pods or TPU Multislice slices the job spans (data-parallel across them)
+    slices: int = 1  # TPU Multislice slices or pods the job is cut into (data-parallel across them)
     framework: str = "megatron"
     step_time_interval_s: tuple[float, float] | None = None
     interval: dict[str, Any] | None = None  # how the interval was made
@@ -201,9 +201,18 @@ def _result(ctx: Context, ev: Evaluation, fits_found: bool) -> Estimate:
         ingest=ingest,
         chips_used=used,
         idle_chips=sc.chips - used,
-        slices=ctx.fab.slices(used),
+        slices=_slices(ctx, used),
         framework=ctx.fw.name,
     )
+
+
+def _slices(ctx: Context, used: int) -> int:
+    """Slices the job is cut into: the scenario's ``slices``, or the pods a framework that
+    shards inside a slice (MaxText) spans; 1 for every other job (a GPU job's nodes are not
+    slices)."""
+    if getattr(ctx.sc, "slices", None) is None and not ctx.fw.shard_in_slice:
+        return 1
+    return ctx.fab.slices(used)
 
 
 def _params(ctx: Context) -> float:

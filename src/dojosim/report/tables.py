@@ -53,7 +53,7 @@ def estimate_table(est: Any) -> Table:
     t.add_section()
     t.add_row("layout", layout_text(est.layout))
     if getattr(est, "slices", 1) > 1:
-        t.add_row("slices", f"{est.slices} joined over the data-centre network")
+        t.add_row("slices", f"{est.slices}, data-parallel across them")
     if est.chosen:
         chosen = ", ".join(f"{k}={v}" for k, v in est.chosen.items())
         t.add_row("auto chose", f"{chosen} ({est.candidates_evaluated} candidates)")

@@ -67,7 +67,9 @@ def estimate_rows(doc: dict[str, Any]) -> list[Row]:
         if doc.get(key) is not None:
             rows.append(row(label, "chips", f"{int(doc[key]):,}"))
     if doc.get("slices", 1) > 1:
-        rows.append(row("slices", "slices", f"{int(doc['slices']):,}", note="data-centre network"))
+        rows.append(
+            row("slices", "slices", f"{int(doc['slices']):,}", note="data-parallel across them")
+        )
     rows += [
         row("parameters", "billion", number(doc.get("params", 0.0) / 1e9)),
         row("model FLOP per step", "PFLOP", number(doc.get("model_flops_per_step", 0.0) / 1e15)),
