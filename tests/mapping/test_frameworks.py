@@ -94,3 +94,28 @@ def test_megatron_bucket_sizes() -> None:
     assert mega.calls(1e9, 12, 8) == 25  # 1e9 / 40e6
     assert mega.calls(1e9, 12, 100) == 10  # bucket max(40e6, 1e6 x 100) = 100e6
     assert FRAMEWORKS["fsdp"].calls(1e9, 12, 8) == 12  # one collective per layer
+
+
+def test_expert_groups_follow_megatron_cores_expert_rank_generator() -> None:
+    """Megatron-Core builds expert groups with their own RankGenerator (expert-tensor
+    innermost, then expert, then expert-data; parallel_state.initialize_model_parallel): with
+    TP 2 and ETP 1, an EP-8 group is 8 neighbouring ranks, one DGX node, not every other rank."""
+    from dojosim.mapping.frameworks import FRAMEWORKS, expert_strides
+
+    megatron = FRAMEWORKS["megatron"]
+    assert expert_strides(megatron, tensor=2, context=1, expert=8, etp=1) == (1, 8)
+    assert expert_strides(megatron, tensor=2, context=2, expert=8, etp=2) == (2, 16)
+    # Tesla's compiler (pipeline before data in the rank order) folds experts over data
+    assert expert_strides(FRAMEWORKS["dojo"], tensor=2, context=1, expert=8, etp=1) == (2, 16)
+
+
+def test_an_expert_group_inside_one_nvlink_domain_never_crosses_the_fabric() -> None:
+    from dojosim import estimate
+
+    sc = {
+        "model": "qwen3-235b-a22b", "system": "gb200-nvl72", "chips": 64, "precision": "fp8",
+        "parallelism": {"tensor": 2, "pipeline": 1, "data": 32, "expert": 64, "expert_tensor": 1,
+                        "global_batch": 1024, "micro_batch": 1, "recompute": "none", "zero": 1},
+    }  # fmt: skip
+    est = estimate(sc, interval=False)
+    assert "infiniband" not in est.network

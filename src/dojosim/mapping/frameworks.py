@@ -200,6 +200,25 @@ FRAMEWORKS: dict[str, Framework] = {
 }
 
 
+def expert_strides(
+    fw: Framework, tensor: int, context: int, expert: int, etp: int
+) -> tuple[int, int]:
+    """Rank strides of the expert-parallel group and of the expert-data-parallel group.
+
+    Megatron-Core lays experts out with their own rank generator, expert-tensor innermost,
+    then expert, then expert-data, pipeline outermost (``initialize_model_parallel`` in
+    ``megatron/core/parallel_state.py``: ``RankGenerator(tp=expert_tensor_parallel_size,
+    ep=expert_model_parallel_size, dp=expert_data_parallel_size, ...)``, same ``order``): an
+    expert group is ``expert`` neighbours ``etp`` apart, whatever the attention's tensor and
+    context sizes. A framework whose pipeline is not outermost folds the expert group over the
+    data ranks beyond ``tensor x context``.
+    """
+    if fw.order[-1] == "pipeline":
+        return etp, etp * expert
+    inner = tensor * context
+    return inner, tensor * expert * etp
+
+
 def framework(name: str) -> Framework:
     return FRAMEWORKS[name]
 

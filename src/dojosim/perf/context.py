@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dojosim.hardware.collectives import Collective, Fabric, collective_time, fabric
-from dojosim.mapping.frameworks import Framework, framework
+from dojosim.mapping.frameworks import Framework, expert_strides, framework
 from dojosim.mapping.layout import Layout, Shape
 from dojosim.mapping.policy import Precision, precision_of
 from dojosim.perf.compute import EIGHT_BIT, ComputeModel
@@ -155,7 +155,7 @@ class Context:
         from dojosim.spec.routing import leaving_share
 
         eight = self.precision.matmul in EIGHT_BIT
-        stride = lay.tensor * lay.context
+        stride, _ = expert_strides(self.fw, lay.tensor, lay.context, lay.expert, lay.expert_tensor)
         leaving, share = None, 1.0
         routing = self.sc.routing
         overlap = lay.schedule == "dualpipe"

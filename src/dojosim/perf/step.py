@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dojosim.hardware.collectives import Fabric, collective_time, p2p_time
+from dojosim.mapping.frameworks import expert_strides
 from dojosim.mapping.hierarchy import Placement, place, stream_time
 from dojosim.mapping.layout import Layout
 from dojosim.mapping.memory import MemoryBreakdown, stage_memory
@@ -201,7 +202,9 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
     # dense weights: over data x context (contiguous from the context dimension on);
     # routed experts: over their expert-data-parallel replicas, beyond the expert group
     dense_stride = st["context"] if lay.context > 1 else st["data"]
-    expert_stride = st["context"] * lay.expert * lay.expert_tensor
+    _, expert_stride = expert_strides(
+        ctx.fw, lay.tensor, lay.context, lay.expert, lay.expert_tensor
+    )
 
     shard = policy.shard(dense_ranks)
 
