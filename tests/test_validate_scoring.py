@@ -115,7 +115,7 @@ def test_scale_trend_by_hand() -> None:
     # 10 chips 10% fast, 100 chips exact, 1,000 chips 10% slow: log errors -0.105, 0, +0.095
     trend = scale_trend([row(10, 0.9), row(100, 1.0), row(1000, 1.1)])
     bands = {b["chips"]: b for b in trend["bands"]}
-    assert bands["8-64"]["mean_step_error"] == pytest.approx(-0.1)
+    assert bands["1-64"]["mean_step_error"] == pytest.approx(-0.1)
     assert bands["65-512"]["mean_step_error"] == pytest.approx(0.0)
     assert bands["513-4,096"]["mean_step_error"] == pytest.approx(0.1)
     assert "over 4,096" not in bands

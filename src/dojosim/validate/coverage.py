@@ -106,7 +106,7 @@ def coverage(scores: Iterable[Any]) -> dict[str, Any]:
 
 
 #: Chip-count bands of :func:`scale_trend` (inclusive upper bounds).
-SCALE_BANDS = ((64, "8-64"), (512, "65-512"), (4096, "513-4,096"), (10**9, "over 4,096"))
+SCALE_BANDS = ((64, "1-64"), (512, "65-512"), (4096, "513-4,096"), (10**9, "over 4,096"))
 
 
 def scale_trend(scores: Iterable[Any]) -> dict[str, Any]:
