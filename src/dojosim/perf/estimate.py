@@ -210,7 +210,7 @@ def _slices(ctx: Context, used: int) -> int:
     """Slices the job is cut into: the scenario's ``slices``, or the pods a framework that
     shards inside a slice (MaxText) spans; 1 for every other job (a GPU job's nodes are not
     slices)."""
-    if getattr(ctx.sc, "slices", None) is None and not ctx.fw.shard_in_slice:
+    if ctx.sc.slices is None and not ctx.fw.shard_in_slice:
         return 1
     return ctx.fab.slices(used)
 

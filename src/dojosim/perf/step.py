@@ -108,7 +108,9 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
     dense_ranks, expert_ranks = _reduce_groups(lay)
     unit = policy.memory(1.0, dense_ranks, 1.0)
     per_param = copies * (unit.weights + unit.gradients + unit.optimizer)
-    eunit = Policy(policy.precision, policy.zero).memory(1.0, expert_ranks, 1.0)
+    # routed experts shard over their own replicas, as their reduction runs (no hybrid)
+    expert_policy = Policy(policy.precision, policy.zero)
+    eunit = expert_policy.memory(1.0, expert_ranks, 1.0)
     per_expert = copies * (eunit.weights + eunit.gradients + eunit.optimizer)
     best, best_total = 0, -1.0
     seen: set[int] = set()
@@ -139,9 +141,7 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
         stage=best,
     )
     if st.expert_params:
-        # routed experts shard over their own replicas, as their reduction runs (no hybrid)
-        whole = Policy(policy.precision, policy.zero)
-        experts = whole.memory(copies * st.expert_params, expert_ranks, 0.0)
+        experts = expert_policy.memory(copies * st.expert_params, expert_ranks, 0.0)
         mem = replace(
             mem,
             weights=mem.weights + experts.weights,

@@ -75,12 +75,14 @@ ATTENTION_SPEEDUPS = (
 SPEEDUP_MIN_SEQ = 4096
 
 
-def attention_speedup(name: str, base: str, min_seq: int = SPEEDUP_MIN_SEQ) -> float:
+def attention_speedup(
+    name: str, base: str, min_seq: int = SPEEDUP_MIN_SEQ, head_dim: int = 128
+) -> float:
     """Geometric mean, over the sequence lengths of at least ``min_seq`` tokens that both entries
-    measured, of entry ``name``'s causal head-dim-128 forward-and-backward FLOP rate over entry
-    ``base``'s (the same kernel and script on two chips)."""
-    ours = dict(training_rates(catalog.get("measurement", name)))
-    theirs = dict(training_rates(catalog.get("measurement", base)))
+    measured, of entry ``name``'s causal forward-and-backward FLOP rate at ``head_dim`` over
+    entry ``base``'s (the same kernel and script on two chips, or two kernels in one figure)."""
+    ours = dict(training_rates(catalog.get("measurement", name), head_dim))
+    theirs = dict(training_rates(catalog.get("measurement", base), head_dim))
     both = [s for s in set(ours) & set(theirs) if s >= min_seq]
     if not both:
         raise ValueError(f"measurements {name!r} and {base!r} share no length of {min_seq}+ tokens")
@@ -97,12 +99,9 @@ FLASH_ATTENTION_1 = {
 
 
 def port_ratio(head_dim: int = 128) -> float:
-    """Geometric mean, over the sequence lengths measured, of the Triton port's causal
+    """Geometric mean, over every sequence length measured, of the Triton port's causal
     forward-and-backward rate over the CUDA FlashAttention-1's at ``head_dim`` (A100)."""
-    port, cuda = (
-        dict(training_rates(catalog.get("measurement", n), head_dim)) for n in TRITON_PORT
-    )
-    return _geometric_mean_ratio(port, cuda, list(set(port) & set(cuda)))
+    return attention_speedup(*TRITON_PORT, min_seq=0, head_dim=head_dim)
 
 
 def flash_attention_1_constants(name: str) -> tuple[float, float, float]:
