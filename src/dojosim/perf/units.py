@@ -8,9 +8,9 @@ parameters and the bytes it keeps, so pipeline stages, memory and the
 data-parallel reduction are computed the same way for every kind of model.
 
 Tensor parallelism follows Megatron-LM: attention heads and MLP columns split
-``t`` ways with two all-reduces per block and direction, or with sequence
-parallelism a reduce-scatter and an all-gather (plus the all-gather the backward
-pass repeats for the weight gradients; Korthikanti et al. 2022, arXiv 2205.05198,
+``t`` ways with two all-reduces per block and direction (one in a parallel block), or
+with sequence parallelism a reduce-scatter and an all-gather (plus the all-gather the
+backward pass repeats for the weight gradients; Korthikanti et al. 2022, arXiv 2205.05198,
 Section 4.2.2). The vocabulary-parallel embedding reduces its output; the
 vocabulary-parallel logits gather their input (with sequence parallelism) and the
 cross-entropy all-reduces three per-token scalars (max, sum, target logit).
@@ -132,7 +132,7 @@ def _tensor_comm(
     ops: list[Op], cm: ComputeModel, fab: Fabric, sh: LayerShape, nbytes: float, mode: str
 ) -> tuple[float, float]:
     """Exposed tensor-parallel seconds (forward, backward) of a block: its attention half and
-    its MLP half (:func:`half_block_tensor_comm`). A mixture-of-experts MLP's exchanges go
+    its MLP half (:func:`half_block_tensor_comm`), a parallel block one. A mixture-of-experts MLP's exchanges go
     with its token dispatcher and are never overlapped."""
     t = sh.t
     if t <= 1:
@@ -148,9 +148,10 @@ def _tensor_comm(
         scatter = _tp(fab, "reduce_scatter", nbytes, t)
     else:
         gather, scatter = 0.0, _tp(fab, "all_reduce", nbytes, t)
-    cut = next(i for i, op in enumerate(ops) if op.name == "norm2")
+    cut = next((i for i, op in enumerate(ops) if op.name == "norm2"), len(ops))
+    halves = ((ops[:cut], mode), (ops[cut:], "none" if sh.moe else mode))[: 2 if ops[cut:] else 1]
     fwd = bwd = 0.0
-    for half, mode_here in ((ops[:cut], mode), (ops[cut:], "none" if sh.moe else mode)):
+    for half, mode_here in halves:
         gemms = [op for op in half if op.kind == "matmul" and not op.grouped]
         first = cm.op_time(gemms[0]) if gemms and mode_here != "none" else 0.0
         f, b = half_block_tensor_comm(

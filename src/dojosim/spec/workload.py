@@ -85,7 +85,8 @@ class ModelSpec(CatalogEntry):
     ``ffn_hidden`` to ``4 * hidden``; ``gated_mlp`` selects a SwiGLU-style MLP with three
     weight matrices. ``bias`` puts biases on every projection (default: only a non-gated MLP
     model has them, as GPT-2/3); ``qk_norm`` adds per-head RMSNorm weights on queries and keys
-    (Qwen3). ``mtp_depth`` counts DeepSeek-V3's multi-token-prediction modules: trained, but not
+    (Qwen3). ``parallel_block`` runs attention and the MLP side by side on one norm's output,
+    ``x + Attention(LN(x)) + MLP(LN(x))`` (GPT-J, PaLM). ``mtp_depth`` counts DeepSeek-V3's multi-token-prediction modules: trained, but not
     part of the published model size. ``params_published`` is a number (the total) or one or
     more :class:`PublishedParams`.
     """
@@ -105,6 +106,7 @@ class ModelSpec(CatalogEntry):
     tied_embeddings: bool = False
     bias: bool | None = None
     qk_norm: bool = False
+    parallel_block: bool = False
     experts: PositiveInt = 1
     top_k: PositiveInt = 1
     shared_experts: NonNegativeInt = 0
@@ -146,6 +148,8 @@ class ModelSpec(CatalogEntry):
             raise ValueError(
                 f"heads ({self.heads}) must be divisible by kv_heads ({self.kv_heads})"
             )
+        if self.parallel_block and (self.experts > 1 or self.attention == "mla"):
+            raise ValueError("parallel_block needs a dense MLP and attention: mha")
         if self.top_k > self.experts:
             raise ValueError(f"top_k ({self.top_k}) exceeds experts ({self.experts})")
         if self.experts == 1:

@@ -82,8 +82,9 @@ def router_params(m: ModelSpec) -> float:
 
 
 def norm_params_per_layer(m: ModelSpec) -> float:
-    """The two pre-norms of a layer (a LayerNorm has a scale and a shift)."""
-    return float(2 * m.hidden * (1 if m.norm == "rmsnorm" else 2))
+    """The pre-norms of a layer, two (one in a parallel block; a LayerNorm has a scale and a
+    shift)."""
+    return float((1 if m.parallel_block else 2) * m.hidden * (1 if m.norm == "rmsnorm" else 2))
 
 
 def dense_layer_params(m: ModelSpec) -> float:

@@ -102,6 +102,13 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         if c:
             ops.append(elementwise("cast_proj", tok * qh * dh * (e + c)))
         ops.append(matmul("proj", tok, h, qh * dh, elem_bytes=e))
+    if m.parallel_block:
+        # x + Attention(LN(x)) + MLP(LN(x)) (GPT-J; PaLM, arXiv 2204.02311 Section 2; MaxText's
+        # DecoderLayer): the MLP reads the same norm output, and one kernel adds both branches
+        # to the residual. (PaLM also fuses the two input matmuls; that is not modelled.)
+        ops += mlp_forward(m, sh, m.ffn // t, tok)
+        ops.append(elementwise("dropout_add", tok_rep * h * (4 * e + 1)))
+        return ops
     ops.append(elementwise("dropout_add1", tok_rep * h * (3 * e + 1)))
     ops.append(_norm("norm2", tok_rep, h, e, c))
     ops += moe_mlp_forward(m, sh) if sh.moe else mlp_forward(m, sh, m.ffn // t, tok)
@@ -208,8 +215,9 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
         return kept_bytes(m, sh)
     qh, kvh = m.heads / t, max(m.n_kv_heads / t, 1)
     mi = sh.cast or e  # a matmul's input is kept as its 8-bit copy when the matmul is 8-bit
-    # replicated region: 2 norm inputs, 2 matmul inputs (norm outputs), 2 dropout masks
-    replicated = b * s * h * (2 * e + 2 * mi + 2) / rep
+    # replicated region: 2 norm inputs, 2 matmul inputs (norm outputs), 2 dropout masks; a
+    # parallel block has one of each
+    replicated = b * s * h * (1 if m.parallel_block else 2) * (e + mi + 1) / rep
     if m.mla is not None:  # q, k (with the rotary part), v, the projection input, the latents
         a = m.mla
         width = qh * (2 * a.qk_head_dim + 2 * a.v_head_dim) + (a.q_lora_rank or 0) + a.kv_lora_rank
