@@ -55,6 +55,23 @@ def test_tensor_must_divide_heads_and_ffn() -> None:
     assert "tensor" in fields(_lay(tensor=5, data=24))
 
 
+def test_sequence_parallelism_splits_the_sequence_in_megatron_the_width_in_maxtext() -> None:
+    """PaLM 540B's 12-way model axis: 2048 tokens do not split 12 ways, 18432 channels do."""
+    palm = Shape(layers=118, heads=48, kv_heads=1, ffn=73728, seq_len=2048, hidden=18432)
+    lay = _lay(tensor=12, pipeline=1, data=512, micro_batch=4, global_batch=2048, zero=3,
+               stage_layers=(118,))  # fmt: skip
+    megatron = layout_problems(lay, palm, FRAMEWORKS["megatron"])
+    assert ("sequence_parallel", "sequence length (2048) must be divisible by tensor (12)") in (
+        megatron
+    )
+    maxtext = layout_problems(lay, palm, FRAMEWORKS["maxtext"])
+    assert "sequence_parallel" not in {f for f, _ in maxtext}
+    odd = Shape(layers=118, heads=48, kv_heads=1, ffn=73728, seq_len=2048, hidden=18430)
+    assert ("sequence_parallel", "hidden (18430) must be divisible by tensor (12)") in (
+        layout_problems(lay, odd, FRAMEWORKS["maxtext"])
+    )
+
+
 def test_stage_splits_even_or_one_shorter_at_both_ends() -> None:
     mega = FRAMEWORKS["megatron"]
     assert stage_splits(mega, 96, 8) == [(12,) * 8]

@@ -43,7 +43,8 @@ MaxText on TPU (``maxtext``): data, FSDP (ZeRO-3) and tensor axes of the device
 mesh (``ici_fsdp_parallelism``, ``ici_tensor_parallelism``), no interleaving; the
 residual stream's embedding dimension is sharded over the tensor axis
 (``MaxText/configs/base.yml``, ``logical_axis_rules``: ``activation_embed`` ->
-``tensor``), which is sequence parallelism's memory and traffic. Its collectives are
+``tensor``), which is sequence parallelism's memory and traffic (the width, not the
+sequence, must divide by the tensor size). Its collectives are
 asynchronous and XLA schedules them under independent compute: the benchmark scripts set
 ``--xla_enable_async_all_gather``, ``--xla_tpu_enable_async_collective_fusion`` and
 ``--xla_tpu_overlap_compute_collective_tc`` (``MaxText/configs/v5p/*.sh``,
@@ -124,6 +125,9 @@ class Framework:
     # ZeRO shards inside one slice and replicates across slices (hybrid sharding), as MaxText
     # lays its mesh: ici_fsdp_parallelism inside a slice, dcn_data_parallelism across them.
     shard_in_slice: bool = False
+    # What sequence parallelism splits over the tensor group between its matmuls: the sequence
+    # (Megatron) or the model width (MaxText's activation_embed -> tensor); it must divide.
+    sp_splits: str = "sequence"
 
     def overlap(self, asked: str | None) -> str:
         """The tensor-parallel overlap a run gets: ``asked``, or the framework's default."""
@@ -186,6 +190,7 @@ FRAMEWORKS: dict[str, Framework] = {
         per_layer=True,
         tensor_overlap="backward",
         shard_in_slice=True,
+        sp_splits="hidden",
     ),
     "dojo": Framework(
         "dojo",
@@ -305,6 +310,7 @@ def problems(
     ffn: int,
     seq_len: int,
     given_stage_layers: bool,
+    hidden: int = 0,
     tensor_overlap: str | None = None,
 ) -> list[tuple[str, str]]:
     """Why ``fw`` cannot run a layout: (field, message) pairs, empty when it can."""
@@ -317,10 +323,10 @@ def problems(
         out += _shape_problems(fw, t, heads, kv_heads, ffn)
     if sequence_parallel and not fw.sequence_parallel:
         out.append(("sequence_parallel", f"{fw.name} has no sequence parallelism"))
-    if sequence_parallel and heads and seq_len % t:
-        out.append(
-            ("sequence_parallel", f"sequence length ({seq_len}) must be divisible by tensor ({t})")
-        )
+    split = (hidden, "hidden") if fw.sp_splits == "hidden" else (seq_len, "sequence length")
+    if sequence_parallel and heads and split[0] % t:
+        why = f"{split[1]} ({split[0]}) must be divisible by tensor ({t})"
+        out.append(("sequence_parallel", why))
     if zero not in fw.zero:
         allowed = ", ".join(map(str, fw.zero))
         out.append(("zero", f"{fw.name} runs ZeRO stage {allowed}, not {zero}"))

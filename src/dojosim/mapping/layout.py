@@ -88,6 +88,7 @@ class Shape:
     # torchtitan's per-op checkpointing applies: a dense model with multi-head or grouped-query
     # attention through fused (SDPA) attention
     per_op_checkpoint: bool = False
+    hidden: int = 0  # model width (what MaxText's sequence parallelism splits)
 
 
 def layout_problems(
@@ -143,6 +144,7 @@ def layout_problems(
         kv_heads=shape.kv_heads,
         ffn=shape.ffn,
         seq_len=shape.seq_len,
+        hidden=shape.hidden,
         given_stage_layers=given_stage_layers,
         tensor_overlap=lay.overlap_tensor_parallel,
     )

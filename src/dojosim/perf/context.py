@@ -390,7 +390,7 @@ def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = No
         return Context(sc, cm, fab, prec, fw, cal, sc.hierarchy, shape, w)
     m = sc.model
     per_op = not m.is_moe and m.attention != "mla" and sc.flash_attention
-    shape = Shape(m.layers, m.heads, m.n_kv_heads, m.ffn, m.seq_len, m.experts, per_op)
+    shape = Shape(m.layers, m.heads, m.n_kv_heads, m.ffn, m.seq_len, m.experts, per_op, m.hidden)
     return Context(sc, cm, fab, prec, fw, cal, sc.hierarchy, shape, None)
 
 
