@@ -40,7 +40,9 @@ key/value heads replicated when tensor exceeds them. Meta's Llama 3 training
 arXiv 2407.21783 Section 3.3.2) is of this kind.
 
 MaxText on TPU (``maxtext``): data, FSDP (ZeRO-3) and tensor axes of the device
-mesh (``ici_fsdp_parallelism``, ``ici_tensor_parallelism``), no interleaving; the
+mesh (``ici_fsdp_parallelism``, ``ici_tensor_parallelism``), no interleaving, and
+``remat_policy: minimal`` as ``recompute: dots`` (``jax.checkpoint_policies.
+checkpoint_dots_with_no_batch_dims``, ``MaxText/layers/models.py``); the
 residual stream's embedding dimension is sharded over the tensor axis
 (``MaxText/configs/base.yml``, ``logical_axis_rules``: ``activation_embed`` ->
 ``tensor``), which is sequence parallelism's memory and traffic (the width, not the
@@ -122,6 +124,8 @@ class Framework:
     tensor_overlap: str = "none"
     # torchtitan's per-op selective activation checkpointing (recompute: op).
     op_recompute: bool = False
+    # JAX's checkpoint_dots_with_no_batch_dims (recompute: dots, MaxText's remat_policy minimal).
+    dots_recompute: bool = False
     # ZeRO shards inside one slice and replicates across slices (hybrid sharding), as MaxText
     # lays its mesh: ici_fsdp_parallelism inside a slice, dcn_data_parallelism across them.
     shard_in_slice: bool = False
@@ -191,6 +195,7 @@ FRAMEWORKS: dict[str, Framework] = {
         tensor_overlap="backward",
         shard_in_slice=True,
         sp_splits="hidden",
+        dots_recompute=True,
     ),
     "dojo": Framework(
         "dojo",

@@ -122,6 +122,11 @@ def layout_problems(
         out.append(("interleave", "interleaving needs pipeline > 1"))
         return out
     out += _moe_problems(lay, shape)
+    if lay.recompute == "dots" and not fw.dots_recompute:
+        why = (
+            f"dots is JAX's checkpoint_dots_with_no_batch_dims (framework maxtext), not {fw.name}'s"
+        )
+        out.append(("recompute", why))
     if lay.recompute == "op" and not fw.op_recompute:
         why = f"op is torchtitan's per-op selective checkpointing (framework fsdp), not {fw.name}'s"
         out.append(("recompute", why))

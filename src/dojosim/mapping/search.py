@@ -261,6 +261,8 @@ def _members(
         rcs: tuple[str, ...] = ("none", "full") if network else ("none", "selective", "full")
         if fw.op_recompute and shape.per_op_checkpoint:
             rcs = ("none", "selective", "op", "full")  # cheapest first, least memory last
+        elif fw.dots_recompute and not network:
+            rcs = ("none", "selective", "dots", "full")
     else:
         rcs = (cast(str, par.recompute),)
     partial = (

@@ -48,7 +48,9 @@ def hardware_flops_per_step(
     if lay.recompute == "op":  # the matmuls torchtitan's checkpoint policy runs again
         eight_bit = sc.precision in EIGHT_BIT
         extra += tokens * m.layers * rerun_matmul_flops_per_token(m, eight_bit)
-    if lay.recompute == "selective" and not sc.flash_attention and lay.recompute_layers is None:
+    if lay.recompute == "dots" or (
+        lay.recompute == "selective" and not sc.flash_attention and lay.recompute_layers is None
+    ):  # attention runs again (under dots, fused or not: its products have batch dimensions)
         s = m.seq_len
         attn = 4.0 * s * s * m.heads * m.dhead * m.layers  # QK^T and AV forward, per sequence
         extra += attn * lay.global_batch

@@ -107,7 +107,9 @@ def block(
     comm, comm_back = comm + extra_f, comm_back + extra_b
     acts = activation_bytes_per_layer(model, sh, recompute)
     work = (
-        activation_bytes_per_layer(model, sh, "selective") if recompute in ("full", "op") else 0.0
+        activation_bytes_per_layer(model, sh, "selective")
+        if recompute in ("full", "op", "dots")
+        else 0.0
     )
     h = model.hidden
     params, experts = _block_params(model, sh)

@@ -20,7 +20,7 @@ from dojosim.spec.workload import ModelSpec
 
 Auto = Literal["auto"]
 # op: torchtitan's per-op selective checkpointing (framework fsdp, dense models)
-Recompute = Literal["none", "selective", "op", "full"]
+Recompute = Literal["none", "selective", "op", "dots", "full"]
 Framework = Literal["megatron", "deepspeed", "fsdp", "maxtext", "dojo"]
 Schedule = Literal["1f1b", "interleaved", "zero-bubble", "dualpipe"]
 TensorOverlap = Literal["none", "backward"]

@@ -93,7 +93,7 @@ fastest layout that fits in memory.</p>
 <option>auto</option><option>true</option><option>false</option></select></label>
 <label>recompute<select name="recompute"><option value="">default (selective)</option>
 <option>auto</option><option>none</option><option>selective</option><option>op</option>
-<option>full</option></select></label>
+<option>dots</option><option>full</option></select></label>
 <label>ZeRO stage<select name="zero"><option value="">default (0)</option><option>auto</option>
 <option>0</option><option>1</option><option>2</option><option>3</option></select></label>
 <label>data-parallel overlap<select name="overlap_data_parallel"><option value="">default (on)</option>

@@ -55,7 +55,31 @@ def rerun_ops(m: ModelSpec, sh: LayerShape, recompute: str, forward: list[Op]) -
         return forward
     if recompute == "selective" and not sh.flash:
         return attention_core_forward(m, sh)
+    if recompute == "dots":  # all but the weight matmuls (a dot with no batch dimension)
+        return [op for op in forward if not _weight_dot(op)]
     return recomputed_ops(m, sh, forward) if recompute == "op" else []
+
+
+def _weight_dot(op: Op) -> bool:
+    return op.kind == "matmul" and op.batch == 1 and not op.grouped
+
+
+def dots_kept_bytes(m: ModelSpec, sh: LayerShape) -> float:
+    """Bytes a block keeps under JAX's ``checkpoint_dots_with_no_batch_dims`` (MaxText's
+    ``remat_policy: minimal``, ``MaxText/layers/models.py`` at 76bd53b0): its input and the
+    output of every weight matmul. The policy picks values of the unpartitioned program, so a
+    value is kept as it is sharded: the column-parallel outputs split over the tensor group
+    (this chip's ``n``), the row-parallel ones (back to the model width) as the residual stream
+    is, split over it too with sequence parallelism."""
+    from dojosim.workload.transformer import layer_forward
+
+    rep = sh.t if sh.sp else 1
+    kept = sh.b * sh.s * m.hidden * sh.e / rep
+    for op in layer_forward(m, sh):
+        if _weight_dot(op):
+            row = op.k != m.hidden and op.n == m.hidden  # back to the width: proj, down
+            kept += op.m * op.n * sh.e / (rep if row else 1)
+    return kept
 
 
 def rerun_matmul_flops_per_token(m: ModelSpec, eight_bit: bool) -> float:

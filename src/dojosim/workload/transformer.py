@@ -213,6 +213,10 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
         from dojosim.workload.checkpoint import kept_bytes
 
         return kept_bytes(m, sh)
+    if recompute == "dots":
+        from dojosim.workload.checkpoint import dots_kept_bytes
+
+        return dots_kept_bytes(m, sh)
     qh, kvh = m.heads / t, max(m.n_kv_heads / t, 1)
     mi = sh.cast or e  # a matmul's input is kept as its 8-bit copy when the matmul is 8-bit
     # replicated region: 2 norm inputs, 2 matmul inputs (norm outputs), 2 dropout masks; a
