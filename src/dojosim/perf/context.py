@@ -246,13 +246,16 @@ class Context:
         others = "none" if lay.recompute == "full" else lay.recompute
         # which layers are MoE, once (None: a dense model, every layer alike)
         flags = [m.is_moe_layer(i) for i in range(m.layers)] if m.is_moe else None
-        kinds = {}
-        for moe in set(flags) if flags is not None else {False}:
-            sh = self.layer_shape(lay, moe)
-            kinds[moe] = (
-                self._cached((sh, g, "full"), fab, lambda f, sh=sh: block(m, sh, "full", cm, f, g)),
-                self._cached((sh, g, others), fab, lambda f, sh=sh: block(m, sh, others, cm, f, g)),
-            )
+        built: dict[tuple[bool, bool], UnitCost] = {}
+
+        def unit(moe: bool, full: bool) -> UnitCost:  # built once, and only if a stage holds it
+            if (moe, full) not in built:
+                sh, rc = self.layer_shape(lay, moe), "full" if full else others
+                built[moe, full] = self._cached(
+                    (sh, g, rc), fab, lambda f: block(m, sh, rc, cm, f, g)
+                )
+            return built[moe, full]
+
         sh = self.layer_shape(lay)
         emb = self._cached((sh, "embedding"), fab, lambda f: embedding(m, sh, cm, f))
         p = lay.pipeline
@@ -272,7 +275,7 @@ class Context:
                 for j in range(n):
                     key = (flags[start + j], j < k)
                     count[key] = count.get(key, 0) + 1
-            stage: Stage = [(kinds[moe][0 if full else 1], c) for (moe, full), c in count.items()]
+            stage: Stage = [(unit(moe, full), c) for (moe, full), c in count.items()]
             if i == 0:
                 stage.insert(0, (emb, 1))
             if i == p - 1:

@@ -207,6 +207,8 @@ def _attention_width(m: ModelSpec) -> int:
 def _attention_core(m: ModelSpec, s: int, causal: bool) -> float:
     """Forward attention FLOPs per token summed over the main model's layers."""
     width = _attention_width(m)
+    if m.local_attention is None:  # every layer alike: no per-layer sum (a hot path)
+        return m.layers * 2.0 * width * _keys_seen(m, 0, s, causal)
     return sum(2.0 * width * _keys_seen(m, i, s, causal) for i in range(m.layers))
 
 
