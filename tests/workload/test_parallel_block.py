@@ -77,3 +77,11 @@ def test_one_exchange_pair_per_direction() -> None:
 def test_needs_a_dense_mlp_and_multi_head_attention() -> None:
     with pytest.raises(ValidationError, match="parallel_block"):
         ModelSpec(**SHAPE, parallel_block=True, experts=8, top_k=2)
+
+
+def test_workload_show_says_so() -> None:
+    from dojosim import catalog
+    from dojosim.workload.models import summary
+
+    assert summary(catalog.get("model", "palm-540b"))["architecture"]["parallel_block"]
+    assert not summary(catalog.get("model", "llama3-8b"))["architecture"]["parallel_block"]

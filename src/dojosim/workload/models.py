@@ -77,6 +77,7 @@ def summary(m: ModelSpec, seq_len: int | None = None) -> dict[str, Any]:
             "attention": m.attention,
             "mla": m.mla.model_dump() if m.mla else None,
             "local_attention": m.local_attention.model_dump() if m.local_attention else None,
+            "parallel_block": m.parallel_block,
             "experts": m.experts,
             "top_k": m.top_k,
             "shared_experts": m.shared_experts,
