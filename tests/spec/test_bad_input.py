@@ -31,7 +31,12 @@ CASES = [
     ("chips", -8, "chips", "greater than 0"),
     ("parallelism.data", 2, "parallelism.data", "tensor x pipeline x data = 8 x 8 x 2 = 128"),
     ("parallelism.micro_batch", 5, "parallelism.global_batch", "(1 x 5 = 5)"),
-    ("parallelism.recompute", "some", "parallelism.recompute", "'selective', 'op', 'dots' or 'full'"),
+    (
+        "parallelism.recompute",
+        "some",
+        "parallelism.recompute",
+        "'selective', 'op', 'dots' or 'full'",
+    ),
     ("precision", "fp64", "precision", "fp32"),
     ("parallelism.zero", 4, "parallelism.zero", "less than or equal to 3"),
     (
