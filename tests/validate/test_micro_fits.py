@@ -35,6 +35,7 @@ def test_published_forward_and_backward_rows_are_taken_as_they_are() -> None:
 @pytest.mark.parametrize(
     ("measurement", "family", "high"),
     [
+        ("flash-attention-2-a100", "nvidia-ampere", False),
         ("flash-attention-2-h100", "nvidia-hopper", False),
         ("cudnn-9.13-attention-b200", "nvidia-blackwell", False),
         ("flash-attention-4-b200", "nvidia-blackwell", True),

@@ -25,7 +25,12 @@ from dojosim.spec.measurement import AttentionEntry
 from dojosim.workload.ops import ATTENTION_BACKWARD_FLOPS
 
 #: Attention measurements whose fits calibrations quote (scripts/calibrate.py --micro prints them).
-ATTENTION_FITS = ("flash-attention-2-h100", "cudnn-9.13-attention-b200", "flash-attention-4-b200")
+ATTENTION_FITS = (
+    "flash-attention-2-a100",
+    "flash-attention-2-h100",
+    "cudnn-9.13-attention-b200",
+    "flash-attention-4-b200",
+)
 
 
 def training_rates(
