@@ -40,6 +40,8 @@ def test_only_maxtext_runs_it() -> None:
     lay = Layout(4, 1, 2, 2, 8, 1, True, "dots", 3, (4,))
     assert "recompute" not in {f for f, _ in layout_problems(lay, shape, FRAMEWORKS["maxtext"])}
     assert "recompute" in {f for f, _ in layout_problems(lay, shape, FRAMEWORKS["fsdp"])}
+    network = Shape(layers=4, heads=0, kv_heads=0, ffn=0, seq_len=0)
+    assert "recompute" in {f for f, _ in layout_problems(lay, network, FRAMEWORKS["maxtext"])}
 
 
 BASE: dict[str, Any] = {

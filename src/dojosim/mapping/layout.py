@@ -127,6 +127,8 @@ def layout_problems(
             f"dots is JAX's checkpoint_dots_with_no_batch_dims (framework maxtext), not {fw.name}'s"
         )
         out.append(("recompute", why))
+    elif lay.recompute == "dots" and not shape.heads:
+        out.append(("recompute", "dots needs a transformer model (a network recomputes in full)"))
     if lay.recompute == "op" and not fw.op_recompute:
         why = f"op is torchtitan's per-op selective checkpointing (framework fsdp), not {fw.name}'s"
         out.append(("recompute", why))
