@@ -134,8 +134,8 @@ def _tensor_comm(
     ops: list[Op], cm: ComputeModel, fab: Fabric, sh: LayerShape, nbytes: float, mode: str
 ) -> tuple[float, float]:
     """Exposed tensor-parallel seconds (forward, backward) of a block: its attention half and
-    its MLP half (:func:`half_block_tensor_comm`), a parallel block one. A mixture-of-experts MLP's exchanges go
-    with its token dispatcher and are never overlapped."""
+    its MLP half (:func:`half_block_tensor_comm`), a parallel block's one. A mixture-of-experts
+    MLP's exchanges go with its token dispatcher and are never overlapped."""
     t = sh.t
     if t <= 1:
         return 0.0, 0.0

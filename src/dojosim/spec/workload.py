@@ -86,9 +86,9 @@ class ModelSpec(CatalogEntry):
     weight matrices. ``bias`` puts biases on every projection (default: only a non-gated MLP
     model has them, as GPT-2/3); ``qk_norm`` adds per-head RMSNorm weights on queries and keys
     (Qwen3). ``parallel_block`` runs attention and the MLP side by side on one norm's output,
-    ``x + Attention(LN(x)) + MLP(LN(x))`` (GPT-J, PaLM). ``mtp_depth`` counts DeepSeek-V3's multi-token-prediction modules: trained, but not
-    part of the published model size. ``params_published`` is a number (the total) or one or
-    more :class:`PublishedParams`.
+    ``x + Attention(LN(x)) + MLP(LN(x))`` (GPT-J, PaLM). ``mtp_depth`` counts DeepSeek-V3's
+    multi-token-prediction modules: trained, but not part of the published model size.
+    ``params_published`` is a number (the total) or one or more :class:`PublishedParams`.
     """
 
     kind: Literal["model"] = "model"
