@@ -64,3 +64,22 @@ def test_the_estimate_reports_its_slices() -> None:
     # a GPU job's nodes are not slices: nothing is cut, nothing is printed
     gpu = estimate("gpt3-175b-1024-h100", interval=False)
     assert gpu.slices == 1
+
+
+def test_slice_sharding_fsdp_shards_over_every_slice() -> None:
+    """MaxText's dcn_fsdp_parallelism: ZeRO-3 over all 32 data ranks of both slices, so the
+    states per chip are the one-slice job's, and each layer's gathers cross the DCN."""
+    one = estimate(V5P, interval=False)
+    fsdp = estimate({**V5P, "slices": 2, "slice_sharding": "fsdp"}, interval=False)
+    data = estimate({**V5P, "slices": 2}, interval=False)
+    for part in ("weights", "gradients", "optimizer"):
+        assert fsdp.memory[part] == pytest.approx(one.memory[part])
+        assert data.memory[part] == pytest.approx(2 * fsdp.memory[part])
+    assert (fsdp.network or {}).get("dcn", 0.0) > 0.0
+
+
+def test_slice_sharding_fsdp_needs_a_framework_that_shards_inside_a_slice() -> None:
+    bad = {**V5P, "framework": "fsdp", "slices": 2, "slice_sharding": "fsdp"}
+    with pytest.raises(SpecError, match="dcn_fsdp_parallelism") as err:
+        estimate(bad, interval=False)
+    assert err.value.field == "slice_sharding"

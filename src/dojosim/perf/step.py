@@ -153,9 +153,10 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
 
 def policy_of(ctx: Context, lay: Layout) -> Policy:
     """The layout's precision and ZeRO stage; a framework that shards inside a slice (MaxText)
-    replicates the shard group once per slice the data-parallel group spans."""
+    replicates the shard group once per slice the data-parallel group spans, unless the
+    scenario shards over the slices too (``slice_sharding: fsdp``)."""
     replicas = 1
-    if ctx.fw.shard_in_slice:
+    if ctx.fw.shard_in_slice and ctx.sc.slice_sharding == "data":
         n = ctx.fab.slices(lay.chips)
         if n > 1 and lay.data % n == 0:
             replicas = n

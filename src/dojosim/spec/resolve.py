@@ -110,6 +110,7 @@ def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
         "chip": chip,
         "chips": sf.chips,
         "slices": sf.slices,
+        "slice_sharding": sf.slice_sharding,
         "precision": sf.precision,
         "grad_reduce": sf.grad_reduce,
         "parallelism": sf.parallelism,

@@ -21,6 +21,7 @@ from dojosim.spec.workload import ModelSpec
 Auto = Literal["auto"]
 # op: torchtitan's per-op selective checkpointing (framework fsdp, dense models)
 Recompute = Literal["none", "selective", "op", "dots", "full"]
+SliceSharding = Literal["data", "fsdp"]
 Framework = Literal["megatron", "deepspeed", "fsdp", "maxtext", "dojo"]
 Schedule = Literal["1f1b", "interleaved", "zero-bubble", "dualpipe"]
 TensorOverlap = Literal["none", "backward"]
@@ -103,6 +104,9 @@ class ScenarioFile(Frozen):
     # TPU Multislice: equal slices of the system's pod tier joined over its data-centre tier
     # (data parallelism across them); unset: as few pods as the chips need
     slices: PositiveInt | None = None
+    # How ZeRO treats the slices (MaxText's dcn_data_parallelism or dcn_fsdp_parallelism): a
+    # replica per slice, sharded inside it (data), or sharded over every slice (fsdp)
+    slice_sharding: SliceSharding = "data"
     precision: Precision = "bf16"
     framework: Framework | None = None  # default: the system's, else megatron
     parallelism: Parallelism
@@ -135,6 +139,9 @@ class Scenario(Frozen):
     (``auto``: the precision's; see :func:`dojosim.mapping.policy.precision_of`).
     ``slices`` cuts the job into that many equal slices of the system's pod tier, joined over
     the tier beyond it (TPU Multislice); None: as few pods as the chips need.
+    ``slice_sharding``: under a framework that shards inside a slice (MaxText), ``data`` keeps a
+    replica per slice (``dcn_data_parallelism``), ``fsdp`` shards over every slice
+    (``dcn_fsdp_parallelism``).
     """
 
     name: str
@@ -143,6 +150,7 @@ class Scenario(Frozen):
     chip: ChipSpec
     chips: PositiveInt
     slices: PositiveInt | None = None
+    slice_sharding: SliceSharding = "data"
     precision: Precision
     parallelism: Parallelism
     calibration: Calibration
@@ -227,6 +235,7 @@ class NetworkScenario(Frozen):
     chip: ChipSpec
     chips: PositiveInt
     slices: PositiveInt | None = None
+    slice_sharding: SliceSharding = "data"
     precision: Precision
     parallelism: Parallelism
     calibration: Calibration
