@@ -15,7 +15,7 @@ from typing import Any
 
 from dojosim.errors import SpecError
 from dojosim.hardware.collectives import slices_problem
-from dojosim.mapping.frameworks import FRAMEWORKS
+from dojosim.mapping.frameworks import framework
 from dojosim.mapping.spatial import check_slice, slice_of
 from dojosim.perf.bottleneck import bottleneck, parts
 from dojosim.perf.context import Context, context
@@ -118,7 +118,7 @@ def estimate(
         )
     if sc.slices is not None and (why := slices_problem(system, sc.chips, sc.slices)):
         raise SpecError(why, file=sc.source_file, field="slices")
-    if sc.slice_sharding == "fsdp" and not FRAMEWORKS[sc.framework].shard_in_slice:
+    if sc.slice_sharding == "fsdp" and not framework(sc.framework).shard_in_slice:
         why = f"fsdp is MaxText's dcn_fsdp_parallelism; {sc.framework} shards over every data rank"
         raise SpecError(why, file=sc.source_file, field="slice_sharding")
     par = sc.parallelism

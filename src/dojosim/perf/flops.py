@@ -12,6 +12,7 @@ from __future__ import annotations
 from dojosim.mapping.layout import Layout
 from dojosim.perf.compute import EIGHT_BIT
 from dojosim.spec.scenario import NetworkScenario, Scenario
+from dojosim.workload.accounting import forward_flops_breakdown
 from dojosim.workload.checkpoint import rerun_matmul_flops_per_token
 from dojosim.workload.transformer import model_flops_per_token
 
@@ -51,7 +52,5 @@ def hardware_flops_per_step(
     if lay.recompute == "dots" or (
         lay.recompute == "selective" and not sc.flash_attention and lay.recompute_layers is None
     ):  # attention runs again (under dots, fused or not: its products have batch dimensions)
-        s = m.seq_len
-        attn = 4.0 * s * s * m.heads * m.dhead * m.layers  # QK^T and AV forward, per sequence
-        extra += attn * lay.global_batch
+        extra += tokens * forward_flops_breakdown(m, m.seq_len)["attention"]  # QK^T and AV
     return model_flops + extra
