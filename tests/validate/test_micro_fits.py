@@ -27,6 +27,17 @@ def test_forward_and_backward_rows_combine_by_total_flops_over_total_time() -> N
     assert sorted(rates) == [1024, 2048, 4096, 8192, 16384, 32768]
 
 
+def test_against_cudnn_frontend_h200_csv() -> None:
+    # cudnn-frontend 3929da2e, h200_919_only_cudnn/llama3.1_20260227_034703.csv, bfloat16,
+    # top_left, 32768 tokens: fwd 25.566 ms at 688 TFLOP/s, bwd 75.688 ms at 581 TFLOP/s, so
+    # the backward counts 581 x 75.688 / (688 x 25.566) = 2.5 times the forward's FLOPs
+    backward_over_forward = 581 * 75.688 / (688 * 25.566)
+    assert backward_over_forward == pytest.approx(2.5, abs=0.01)
+    rates = dict(training_rates(catalog.get("measurement", "cudnn-9.19-frontend-attention-h200")))
+    assert rates[32768] / 1e12 == pytest.approx(3.5 / (1 / 688 + 2.5 / 581))
+    assert sorted(rates) == [2048, 4096, 8192, 16384, 32768]
+
+
 def test_published_forward_and_backward_rows_are_taken_as_they_are() -> None:
     rates = dict(training_rates(catalog.get("measurement", "flash-attention-2-h100")))
     assert rates[16384] == pytest.approx(328e12)
@@ -37,6 +48,7 @@ def test_published_forward_and_backward_rows_are_taken_as_they_are() -> None:
     [
         ("flash-attention-2-a100", "nvidia-ampere", False),
         ("flash-attention-2-h100", "nvidia-hopper", False),
+        ("cudnn-9.19-frontend-attention-h200", "nvidia-hopper", True),
         ("cudnn-9.13-attention-b200", "nvidia-blackwell", False),
         ("flash-attention-4-b200", "nvidia-blackwell", True),
     ],

@@ -28,6 +28,7 @@ from dojosim.workload.ops import ATTENTION_BACKWARD_FLOPS
 ATTENTION_FITS = (
     "flash-attention-2-a100",
     "flash-attention-2-h100",
+    "cudnn-9.19-frontend-attention-h200",
     "cudnn-9.13-attention-b200",
     "flash-attention-4-b200",
 )
