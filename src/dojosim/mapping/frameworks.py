@@ -132,6 +132,8 @@ class Framework:
     # What sequence parallelism splits over the tensor group between its matmuls: the sequence
     # (Megatron) or the model width (MaxText's activation_embed -> tensor); it must divide.
     sp_splits: str = "sequence"
+    # Megatron-Core's combined 1F1B schedule (overlap_expert_parallel).
+    combined_1f1b: bool = False
 
     def overlap(self, asked: str | None) -> str:
         """The tensor-parallel overlap a run gets: ``asked``, or the framework's default."""
@@ -156,6 +158,7 @@ FRAMEWORKS: dict[str, Framework] = {
         True,
         per_expert_gemm=True,
         tensor_overlap="backward",
+        combined_1f1b=True,
     ),
     "deepspeed": Framework(
         "deepspeed",

@@ -35,6 +35,7 @@ class Layout:
     context: int = 1
     expert: int = 1
     expert_tensor: int = 1
+    overlap_expert_parallel: bool = False  # Megatron-Core's combined 1F1B
 
     @property
     def chips(self) -> int:
@@ -122,6 +123,8 @@ def layout_problems(
         out.append(("interleave", "interleaving needs pipeline > 1"))
         return out
     out += _moe_problems(lay, shape)
+    if lay.overlap_expert_parallel:
+        out += [("overlap_expert_parallel", why) for why in _combined_problems(lay, fw)]
     if lay.recompute == "dots" and not fw.dots_recompute:
         why = (
             f"dots is JAX's checkpoint_dots_with_no_batch_dims (framework maxtext), not {fw.name}'s"
@@ -194,6 +197,26 @@ def _moe_problems(lay: Layout, shape: Shape) -> list[tuple[str, str]]:
         )
     if lay.schedule == "zero-bubble" and m < p:
         out.append(("schedule", f"zero-bubble needs at least {p} micro-batches (has {m})"))
+    return out
+
+
+def _combined_problems(lay: Layout, fw: Framework) -> list[str]:
+    """Why Megatron-Core's combined 1F1B cannot run the layout (its TransformerConfig checks,
+    megatron/core/transformer/transformer_config.py at d98e8a64, and the schedules'
+    pairing of one micro-batch's forward with another's backward)."""
+    out = []
+    if not fw.combined_1f1b:
+        out.append(f"the combined 1F1B schedule is Megatron-Core's, not {fw.name}'s")
+    if lay.expert <= 1:
+        out.append("overlapping the expert all-to-alls needs expert parallelism (expert > 1)")
+    if lay.schedule in ("zero-bubble", "dualpipe"):
+        out.append(f"the combined 1F1B schedule replaces 1F1B, not {lay.schedule}")
+    if lay.pipeline > 1 and lay.interleave <= 1:
+        out.append(
+            "with pipeline > 1 the combined 1F1B schedule needs virtual stages (interleave > 1)"
+        )
+    if lay.recompute == "full" or lay.recompute_layers is not None:
+        out.append("the combined 1F1B schedule runs without full recomputation")
     return out
 
 

@@ -179,7 +179,9 @@ def _experts(par: Parallelism, shape: Shape, t: int, cp: int, d: int) -> list[in
     if not _auto(par.expert):
         return [cast(int, par.expert)]
     folded = d * cp * t // max(par.expert_tensor, 1)
-    return [e for e in divisors(shape.experts) if folded % e == 0] or [1]
+    # the combined 1F1B schedule overlaps expert all-to-alls: it needs some
+    least = 2 if par.overlap_expert_parallel else 1
+    return [e for e in divisors(shape.experts) if folded % e == 0 and e >= least] or [1]
 
 
 def _schedules(par: Parallelism, fw: Framework, p: int) -> tuple[str, ...]:
@@ -188,7 +190,7 @@ def _schedules(par: Parallelism, fw: Framework, p: int) -> tuple[str, ...]:
         return ("1f1b",)
     if not _auto(par.schedule):
         return (cast(str, par.schedule),)
-    if p == 1 or not fw.interleave:
+    if p == 1 or not fw.interleave or par.overlap_expert_parallel:
         return ("1f1b",)
     return ("1f1b", "zero-bubble", "dualpipe")
 
@@ -265,8 +267,11 @@ def _members(
             rcs = ("none", "selective", "dots", "full")
     else:
         rcs = (cast(str, par.recompute),)
+    if par.overlap_expert_parallel and _auto(par.recompute):
+        rcs = tuple(rc for rc in rcs if rc != "full")  # the combined 1F1B schedule refuses it
     partial = (
-        not network
+        not par.overlap_expert_parallel
+        and not network
         and fw.partial_recompute
         and (_auto(par.recompute_layers) or (_auto(par.recompute) and par.recompute_layers is None))
     )
@@ -276,11 +281,14 @@ def _members(
             continue
         m = per // b
         if _auto(par.interleave):
-            vs = [1]
+            # with a pipeline, the combined 1F1B schedule runs only interleaved
+            vs = [] if par.overlap_expert_parallel and p > 1 else [1]
             if fw.interleave and p > 2 and m % p == 0 and not network:
                 vs += [v for v in range(2, fewest + 2) if not interleave_problem(fw, split, v)]
         else:
             vs = [cast(int, par.interleave)]
+        if not vs:
+            continue
         yield Family(t, p, d, split, b, sp, tuple(vs), zeros, rcs, bool(partial))
 
 

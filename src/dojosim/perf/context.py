@@ -158,7 +158,7 @@ class Context:
         stride, _ = expert_strides(self.fw, lay.tensor, lay.context, lay.expert, lay.expert_tensor)
         leaving, share = None, 1.0
         routing = self.sc.routing
-        overlap = lay.schedule == "dualpipe"
+        overlap = lay.schedule == "dualpipe" or lay.overlap_expert_parallel
         cores = self.sc.chip.cores
         if overlap and routing is not None and routing.dispatcher_sms and cores:
             share = max(cores - routing.dispatcher_sms, 1) / cores

@@ -41,6 +41,7 @@ def _has_layout(ctx: Context, **change: Any) -> bool:
                 expert=fam.expert,
                 expert_tensor=fam.expert_tensor,
                 overlap_tensor_parallel=par.overlap_tensor_parallel,
+                overlap_expert_parallel=par.overlap_expert_parallel,
             )
             if ctx.is_network and fam.pipeline <= ctx.shape.layers:
                 return True
@@ -92,6 +93,7 @@ def _first_problem(ctx: Context) -> tuple[str, str]:
         expert=par.expert if isinstance(par.expert, int) else 1,
         expert_tensor=par.expert_tensor,
         overlap_tensor_parallel=par.overlap_tensor_parallel,
+        overlap_expert_parallel=par.overlap_expert_parallel,
     )
     found = layout_problems(lay, ctx.shape, ctx.fw, given_stage_layers=par.stage_layers is not None)
     if found:

@@ -80,6 +80,7 @@ def _layout(
         stage_layers=split,
         overlap_data_parallel=par.overlap_data_parallel,
         overlap_tensor_parallel=par.overlap_tensor_parallel,
+        overlap_expert_parallel=par.overlap_expert_parallel,
         recompute_layers=k,
         schedule=sched or ("interleaved" if v > 1 else fam.schedules[0]),
         context=fam.context,

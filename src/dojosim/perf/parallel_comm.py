@@ -4,7 +4,8 @@ Context parallelism passes keys and values around a ring of ranks while each com
 attention on the block it holds (Megatron-Core's ring attention with causal load
 balancing); expert parallelism dispatches tokens to the ranks of their experts and
 combines them back with all-to-alls (:func:`dojosim.hardware.collectives.collective_time`),
-hidden under DualPipe behind the other chunk's compute. Seconds per micro-batch, one chip.
+hidden behind another micro-batch's compute where the schedule pairs them (DualPipe, and
+Megatron-Core's combined 1F1B). Seconds per micro-batch, one chip.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from dojosim.workload.transformer import LayerShape, attention_core_forward
 @dataclass(frozen=True, slots=True)
 class Groups:
     """Where a block's context- and expert-parallel groups sit (rank strides), whether the
-    schedule overlaps the all-to-all with another chunk's compute (DualPipe), and which
+    schedule overlaps the all-to-all with another chunk's compute (DualPipe, Megatron-Core's
+    combined 1F1B), and which
     tensor-parallel exchanges run under GEMMs (``tensor_overlap``)."""
 
     context_stride: int = 1
@@ -57,7 +59,12 @@ def expert_comm(
     """Dispatch and combine all-to-alls over the expert-parallel group, forward and backward,
     the busiest rank's share. DualPipe runs a forward chunk of one micro-batch beside a
     backward chunk of another (arXiv 2412.19437, Section 3.2.1, Figure 4): the forward
-    chunk's all-to-alls hide behind the backward chunk's compute and the other way round."""
+    chunk's all-to-alls hide behind the backward chunk's compute and the other way round.
+    Megatron-Core's combined 1F1B pairs them the same way, layer by layer
+    (``--overlap-moe-expert-parallel-comm``, megatron/core/pipeline_parallel/combined_1f1b.py:
+    a forward step's all-to-alls run under the paired backward step's attention and MLP, and the
+    backward's under the forward's). The schedule's first forward and last backward, which run
+    unpaired, are counted as hidden too."""
     from dojosim.workload.moe_ops import dispatch_bytes
 
     if sh.ep <= 1:

@@ -75,13 +75,22 @@ def pipeline(
 
 
 def in_flight(
-    stage: int, pipeline_size: int, micro_batches: int, interleave: int, schedule: str = "1f1b"
+    stage: int,
+    pipeline_size: int,
+    micro_batches: int,
+    interleave: int,
+    schedule: str = "1f1b",
+    combined: bool = False,
 ) -> float:
     """Micro-batches whose activations a stage holds at its peak.
 
     Under 1F1B stage ``i`` holds ``p - i`` micro-batches; interleaving with ``v`` virtual
     stages multiplies the first stage's by ``1 + (p - 1) / (p v)`` (Korthikanti et al. 2022,
     arXiv 2205.05198, Section 4.2.3); DualPipe holds ``p + 1`` on every rank (its README).
+    Megatron-Core's combined 1F1B (``combined``) runs one more forward before its first
+    paired step, one virtual stage's worth (``get_pp_rank_microbatches`` in
+    megatron/core/pipeline_parallel/schedules.py); without a pipeline it holds the forward
+    of the next micro-batch beside the backward of this one, two micro-batches.
     """
     p, v = pipeline_size, interleave
     if schedule == "dualpipe":
@@ -89,6 +98,8 @@ def in_flight(
     n = float(min(p - stage, micro_batches))
     if v > 1:
         n *= 1 + (p - 1) / (p * v)
+    if combined:
+        n = min(n + (1 / v if v > 1 else 1.0), float(micro_batches))
     return n
 
 

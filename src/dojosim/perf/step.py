@@ -124,7 +124,7 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
             (st.params - st.expert_params) * per_param
             + st.expert_params * per_expert
             + st.largest_params * unit.transient
-            + st.activations * in_flight(i, p, m, v, lay.schedule)
+            + st.activations * in_flight(i, p, m, v, lay.schedule, lay.overlap_expert_parallel)
             + st.work
         )
         if total > best_total:
@@ -136,7 +136,7 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
         largest_layer_params=st.largest_params,
         data=dense_ranks,
         activations_per_micro_batch=st.activations,
-        in_flight=in_flight(best, p, m, v, lay.schedule),
+        in_flight=in_flight(best, p, m, v, lay.schedule, lay.overlap_expert_parallel),
         work=st.work,
         stage=best,
     )
@@ -323,7 +323,14 @@ def _placement(ctx: Context, lay: Layout, sums: list[StageSum], mem: MemoryBreak
     # Weights stream one matrix at a time (explicit DMA), so the largest matrix sets the buffer.
     largest = sums[mem.stage].largest_matrix * ctx.precision.weight
     p, m, v = lay.pipeline, lay.micro_batches, lay.interleave
-    return place(mem, h, m, in_flight(mem.stage, p, m, v, lay.schedule), lay.recompute, largest)
+    return place(
+        mem,
+        h,
+        m,
+        in_flight(mem.stage, p, m, v, lay.schedule, lay.overlap_expert_parallel),
+        lay.recompute,
+        largest,
+    )
 
 
 def _offchip(

@@ -72,6 +72,10 @@ class Parallelism(Frozen):
     # Whether a column-parallel layer's backward exchanges run under its GEMMs (none |
     # backward); unset: the framework's default (mapping/frameworks.py).
     overlap_tensor_parallel: TensorOverlap | None = None
+    # Megatron-Core's combined 1F1B (--overlap-moe-expert-parallel-comm): the forward of one
+    # micro-batch runs beside the backward of another, each one's expert all-to-alls under the
+    # other's compute (megatron/core/pipeline_parallel/combined_1f1b.py).
+    overlap_expert_parallel: bool = False
     # Mixture of experts and long context (Megatron-Core's definitions): ``expert`` (EP) splits
     # the routed experts over ranks folded from data x context x tensor; ``expert_tensor`` (ETP)
     # splits each expert; ``context`` (CP) splits every sequence over that many ranks.
@@ -190,6 +194,15 @@ class Scenario(Frozen):
             raise ValueError(
                 f"fp8_attention: calibration {self.calibration.name!r} has no measured "
                 "fp8_attention_speedup (FP8 fused attention is measured on Blackwell only)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _combined_1f1b(self) -> Scenario:
+        if self.parallelism.overlap_expert_parallel and self.model.mtp_depth > 1:
+            raise ValueError(
+                "parallelism.overlap_expert_parallel: Megatron-Core's combined 1F1B runs at most "
+                f"one multi-token-prediction layer (the model has {self.model.mtp_depth})"
             )
         return self
 

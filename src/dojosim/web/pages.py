@@ -101,6 +101,8 @@ fastest layout that fits in memory.</p>
 <label>tensor-parallel overlap<select name="overlap_tensor_parallel">
 <option value="">default (the framework's)</option><option>none</option><option>backward</option>
 </select></label>
+<label>expert all-to-all overlap<select name="overlap_expert_parallel">
+<option value="">default (off)</option><option>true</option><option>false</option></select></label>
 <label>layers per stage<input name="stage_layers" placeholder="default even, e.g. 11,13,13,11"></label>
 <label>sequence length<input name="seq_len" type="number" min="1" placeholder="the model's"></label>
 <button class="primary" type="submit" id="run">Estimate</button>

@@ -4,7 +4,7 @@
 const KNOBS = ["tensor", "pipeline", "data", "micro_batch", "interleave"];
 const CHOICES = [
   "sequence_parallel", "recompute", "zero", "overlap_data_parallel", "overlap_tensor_parallel",
-  "stage_layers",
+  "overlap_expert_parallel", "stage_layers",
 ];
 const FIELDS = ["model", "system", "chips", "precision", "global_batch", "seq_len", ...KNOBS, ...CHOICES];
 const form = dj.$("form");

@@ -1,0 +1,108 @@
+"""Megatron-Core's combined 1F1B (``--overlap-moe-expert-parallel-comm``), checked by hand:
+its rules (``TransformerConfig`` at Megatron-LM d98e8a64), the one extra micro-batch it holds
+(``get_pp_rank_microbatches``) and the all-to-alls it hides behind the paired micro-batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dojosim import estimate
+from dojosim.errors import SpecError
+from dojosim.perf.schedule import in_flight
+
+QWEN: dict[str, Any] = {
+    "name": "combined",
+    "model": "qwen3-30b-a3b",
+    "system": "dgx-h100",
+    "chips": 16,
+    "precision": "bf16",
+    "parallelism": {
+        "tensor": 1, "pipeline": 1, "data": 16, "expert": 16, "global_batch": 64,
+        "micro_batch": 1, "recompute": "none", "zero": 1,
+    },
+    "routing": {"balance": "forced"},
+}  # fmt: skip
+
+
+def _with(**knobs: Any) -> dict[str, Any]:
+    return QWEN | {"parallelism": QWEN["parallelism"] | knobs}
+
+
+def test_one_more_micro_batch_in_flight_by_hand() -> None:
+    # no pipeline: the next micro-batch's forward beside this one's backward, two in all
+    assert in_flight(0, 1, 8, 1, "1f1b", True) == 2
+    assert in_flight(0, 1, 1, 1, "1f1b", True) == 1  # never more than there are
+    # pipeline 4, two virtual stages: one more forward of one virtual stage (half a stage)
+    assert in_flight(0, 4, 16, 2, "interleaved", True) == pytest.approx(4 * (1 + 3 / 8) + 0.5)
+    assert in_flight(3, 4, 16, 2, "interleaved", True) == pytest.approx(1 + 3 / 8 + 0.5)
+
+
+def test_all_to_alls_hide_behind_the_paired_micro_batch() -> None:
+    from dojosim.mapping.layout import Layout
+    from dojosim.perf.context import context
+    from dojosim.perf.parallel_comm import Groups, expert_comm
+    from dojosim.spec.resolve import load_any
+
+    sc = load_any(QWEN)
+    ctx = context(sc)
+    lay = Layout(1, 1, 16, 1, 64, 1, False, "none", 1, (48,), expert=16)
+    sh = ctx.layer_shape(lay, moe=True)
+    one, _ = expert_comm(sc.model, sh, ctx.fab, Groups(), 0.0, 0.0)
+    assert one > 0
+    # the forward's all-to-alls under the paired backward, the backward's under the forward
+    hidden = expert_comm(sc.model, sh, ctx.fab, Groups(overlap_a2a=True), one / 2, one / 4)
+    assert hidden == pytest.approx((0.75 * one, 0.5 * one))
+    assert expert_comm(sc.model, sh, ctx.fab, Groups(overlap_a2a=True), one, one) == (0.0, 0.0)
+
+
+def test_overlap_shortens_the_step_and_holds_a_second_micro_batch() -> None:
+    plain = estimate(QWEN)
+    combined = estimate(_with(overlap_expert_parallel=True))
+    assert combined.breakdown["tensor_comm_s"] < plain.breakdown["tensor_comm_s"]
+    assert combined.step_time_s < plain.step_time_s
+    assert combined.memory["activations"] == pytest.approx(2 * plain.memory["activations"])
+    assert combined.breakdown["forward_s"] == pytest.approx(plain.breakdown["forward_s"])
+
+
+@pytest.mark.parametrize(
+    ("knobs", "words"),
+    [
+        ({"expert": 1}, "needs expert parallelism"),
+        ({"pipeline": 2, "data": 8, "expert": 8}, "needs virtual stages"),
+        ({"recompute": "full"}, "without full recomputation"),
+        (
+            {"pipeline": 4, "data": 4, "expert": 4, "schedule": "dualpipe", "micro_batch": 1},
+            "replaces 1F1B, not dualpipe",
+        ),
+    ],
+)
+def test_layouts_the_schedule_refuses(knobs: dict[str, Any], words: str) -> None:
+    with pytest.raises(SpecError) as err:
+        estimate(_with(overlap_expert_parallel=True, **knobs))
+    assert err.value.field == "parallelism.overlap_expert_parallel"
+    assert words in str(err.value)
+
+
+def test_other_frameworks_refuse_it() -> None:
+    with pytest.raises(SpecError) as err:
+        estimate(_with(overlap_expert_parallel=True) | {"framework": "deepspeed"})
+    assert "Megatron-Core's, not deepspeed's" in str(err.value)
+
+
+def test_at_most_one_multi_token_prediction_layer() -> None:
+    sc = _with(overlap_expert_parallel=True) | {"model": {"base": "deepseek-v3", "mtp_depth": 2}}
+    with pytest.raises(SpecError) as err:
+        estimate(sc | {"chips": 64, "parallelism": sc["parallelism"] | {"data": 64, "expert": 64}})
+    assert "at most one multi-token-prediction layer" in str(err.value)
+
+
+def test_auto_picks_only_layouts_the_schedule_runs() -> None:
+    auto = {"pipeline": "auto", "data": "auto", "interleave": "auto", "recompute": "auto",
+            "expert": "auto", "micro_batch": "auto", "schedule": "auto"}  # fmt: skip
+    r = estimate(_with(overlap_expert_parallel=True, **auto))
+    lay = r.layout
+    assert lay["expert"] > 1 and lay["recompute"] != "full" and lay["recompute_layers"] is None
+    assert lay["pipeline"] == 1 or lay["interleave"] > 1
+    assert lay["schedule"] in ("1f1b", "interleaved")
