@@ -55,6 +55,12 @@ def test_all_to_alls_hide_behind_the_paired_micro_batch() -> None:
     hidden = expert_comm(sc.model, sh, ctx.fab, Groups(overlap_a2a=True), one / 2, one / 4)
     assert hidden == pytest.approx((0.75 * one, 0.5 * one))
     assert expert_comm(sc.model, sh, ctx.fab, Groups(overlap_a2a=True), one, one) == (0.0, 0.0)
+    # hidden, it slows the work it runs under by 25%: one x 0.25 / 1.25 shows, each way
+    slowed = expert_comm(sc.model, sh, ctx.fab, Groups(overlap_a2a=True), 2 * one, 2 * one, 0.25)
+    assert slowed == pytest.approx((0.2 * one, 0.2 * one))
+    # unless the dispatcher holds SMs of its own, whose loss already slows the work
+    held = Groups(overlap_a2a=True, compute_share=0.85)
+    assert expert_comm(sc.model, sh, ctx.fab, held, 2 * one, 2 * one, 0.25) == (0.0, 0.0)
 
 
 def test_overlap_shortens_the_step_and_holds_a_second_micro_batch() -> None:

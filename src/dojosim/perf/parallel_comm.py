@@ -54,7 +54,13 @@ def context_comm(
 
 
 def expert_comm(
-    model: ModelSpec, sh: LayerShape, fab: Fabric, g: Groups, fwd: float, bwd: float
+    model: ModelSpec,
+    sh: LayerShape,
+    fab: Fabric,
+    g: Groups,
+    fwd: float,
+    bwd: float,
+    slowdown: float = 0.0,
 ) -> tuple[float, float]:
     """Dispatch and combine all-to-alls over the expert-parallel group, forward and backward,
     the busiest rank's share. DualPipe runs a forward chunk of one micro-batch beside a
@@ -64,7 +70,10 @@ def expert_comm(
     (``--overlap-moe-expert-parallel-comm``, megatron/core/pipeline_parallel/combined_1f1b.py:
     a forward step's all-to-alls run under the paired backward step's attention and MLP, and the
     backward's under the forward's). The schedule's first forward and last backward, which run
-    unpaired, are counted as hidden too."""
+    unpaired, are counted as hidden too. A hidden all-to-all slows the work it runs under by
+    ``slowdown`` (:func:`dojosim.perf.compute.under`), as every overlapped collective does,
+    unless the dispatcher holds SMs of its own (``Groups.compute_share``), which already slow
+    that work."""
     from dojosim.workload.moe_ops import dispatch_bytes
 
     if sh.ep <= 1:
@@ -75,7 +84,8 @@ def expert_comm(
     one += collective_time(fab, "all_to_all", back, sh.ep, g.expert_stride, leaving=g.leaving)
     # backward: the gradients of the combine and of the dispatch, the same bytes
     if g.overlap_a2a:
-        return max(0.0, one - bwd), max(0.0, one - fwd)
+        s = slowdown if g.compute_share >= 1.0 else 0.0
+        return under(one, bwd, s), under(one, fwd, s)
     return one, one
 
 

@@ -102,7 +102,7 @@ def block(
     comm, comm_back = _tensor_comm(fwd_ops, cm, fab, sh, nbytes, g.tensor_overlap)
     extra_f, extra_b = context_comm(model, sh, cm, fab, g)
     if sh.moe:
-        a2a_f, a2a_b = expert_comm(model, sh, fab, g, fwd, bwd)
+        a2a_f, a2a_b = expert_comm(model, sh, fab, g, fwd, bwd, cm.overlap_slowdown)
         extra_f, extra_b = extra_f + a2a_f, extra_b + a2a_b
     comm, comm_back = comm + extra_f, comm_back + extra_b
     acts = activation_bytes_per_layer(model, sh, recompute)
