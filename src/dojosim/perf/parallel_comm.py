@@ -23,8 +23,7 @@ from dojosim.workload.transformer import LayerShape, attention_core_forward
 class Groups:
     """Where a block's context- and expert-parallel groups sit (rank strides), whether the
     schedule overlaps the all-to-all with another chunk's compute (DualPipe, Megatron-Core's
-    combined 1F1B), and which
-    tensor-parallel exchanges run under GEMMs (``tensor_overlap``)."""
+    combined 1F1B), and which tensor-parallel exchanges run under GEMMs (``tensor_overlap``)."""
 
     context_stride: int = 1
     expert_stride: int = 1
