@@ -4,6 +4,7 @@ its rules (``TransformerConfig`` at Megatron-LM d98e8a64), the one extra micro-b
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -61,6 +62,29 @@ def test_all_to_alls_hide_behind_the_paired_micro_batch() -> None:
     # unless the dispatcher holds SMs of its own, whose loss already slows the work
     held = Groups(overlap_a2a=True, compute_share=0.85)
     assert expert_comm(sc.model, sh, ctx.fab, held, 2 * one, 2 * one, 0.25) == (0.0, 0.0)
+    # hiding 40% of each all-to-all: 60% shows, and the hidden 40% slows the work under it
+    part = Groups(overlap_a2a=True, hidden_share=0.4)
+    shown = expert_comm(sc.model, sh, ctx.fab, part, 2 * one, 2 * one, 0.25)
+    assert shown == pytest.approx((0.6 * one + 0.4 * one * 0.2, 0.6 * one + 0.4 * one * 0.2))
+
+
+def test_the_schedule_hides_its_profiled_share() -> None:
+    """The combined 1F1B hides the calibration's ``combined_1f1b_hidden_share`` of each
+    all-to-all (a profile's 36.55% on H100), not all that fits under the paired compute."""
+    from dojosim.mapping.layout import Layout
+    from dojosim.perf.context import context
+    from dojosim.spec.resolve import load_any
+
+    sc = load_any(QWEN)
+    assert sc.calibration.combined_1f1b_hidden_share == pytest.approx(0.3655)
+    lay = Layout(1, 1, 16, 1, 64, 1, False, "none", 1, (48,), expert=16)
+    assert context(sc).groups(lay).hidden_share == 1.0  # no combined 1F1B: nothing to scale
+    paired = context(sc).groups(replace(lay, overlap_expert_parallel=True))
+    assert paired.hidden_share == pytest.approx(0.3655)
+    ideal = sc.calibration.model_copy(update={"combined_1f1b_hidden_share": 1.0})
+    on = _with(overlap_expert_parallel=True)
+    assert estimate(on).step_time_s > estimate(load_any(on).model_copy(
+        update={"calibration": ideal})).step_time_s  # fmt: skip
 
 
 def test_overlap_shortens_the_step_and_holds_a_second_micro_batch() -> None:

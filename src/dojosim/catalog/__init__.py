@@ -136,6 +136,7 @@ INHERITED = (
     "network_efficiency_scale",
     "expert_gemm_launch",
     "overlap_slowdown",
+    "combined_1f1b_hidden_share",
     "fp8_attention_speedup",
 )
 

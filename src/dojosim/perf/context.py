@@ -151,7 +151,6 @@ class Context:
 
     def groups(self, lay: Layout) -> Groups:
         """Where the context- and expert-parallel groups sit in the rank order."""
-        from dojosim.perf.parallel_comm import Groups
         from dojosim.spec.routing import leaving_share
 
         eight = self.precision.matmul in EIGHT_BIT
@@ -162,12 +161,12 @@ class Context:
         cores = self.sc.chip.cores
         if overlap and routing is not None and routing.dispatcher_sms and cores:
             share = max(cores - routing.dispatcher_sms, 1) / cores
+        hidden = self.calibration.combined_1f1b_hidden_share if lay.overlap_expert_parallel else 1.0
         if isinstance(self.sc, Scenario) and lay.expert > 1:
             model = self.sc.model
             per_node = min(max(self.sc.system.node_chips // stride, 1), lay.expert)
-            leaving = leaving_share(
-                self.sc.routing, model.top_k, model.node_limit, lay.expert // per_node
-            )
+            nodes = lay.expert // per_node
+            leaving = leaving_share(self.sc.routing, model.top_k, model.node_limit, nodes)
         return Groups(
             context_stride=lay.tensor,
             expert_stride=stride,
@@ -175,6 +174,7 @@ class Context:
             dispatch_bytes=1.0 if eight else self.precision.activation,
             leaving=leaving,
             compute_share=share,
+            hidden_share=hidden,
             tensor_overlap=self.fw.overlap(lay.overlap_tensor_parallel),
         )
 

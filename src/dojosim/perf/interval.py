@@ -48,11 +48,13 @@ def residual_sigma(res: Residuals) -> float:
     return max(res.p90 - res.p10, 0.0) / (2 * Z80)
 
 
-def _applies(name: str, sc: Any) -> bool:
-    """Whether a ranged constant can move this scenario's step (a kernel it does not run
-    cannot, and re-timing it would only cost time)."""
+def _applies(name: str, sc: Any, lay: Any) -> bool:
+    """Whether a ranged constant can move this scenario's step with layout ``lay`` (a kernel
+    or schedule it does not run cannot, and re-timing it would only cost time)."""
     if name.startswith("flash_attention_1_"):
         return getattr(sc, "attention_kernel", "auto") == "flash-attention-1"
+    if name == "combined_1f1b_hidden_share":
+        return bool(getattr(lay, "overlap_expert_parallel", False))
     return True
 
 
@@ -64,7 +66,7 @@ def _assumption_spreads(sc: Any, lay: Any, base: float) -> dict[str, float]:
     cal: Calibration = sc.calibration
     out = {}
     for name, (lo, hi) in cal.ranges.items():
-        if not _applies(name, sc):
+        if not _applies(name, sc, lay):
             continue
         steps = []
         for value in (lo, hi):

@@ -31,6 +31,7 @@ class Groups:
     dispatch_bytes: float = 2.0  # per element: 1 when the dispatch is FP8
     leaving: float | None = None  # share of a dispatch crossing nodes (spec.routing.leaving_share)
     compute_share: float = 1.0  # share of the chip's cores left to a MoE block's compute
+    hidden_share: float = 1.0  # share of an overlapped all-to-all the schedule runs under compute
     tensor_overlap: str = "none"  # none | backward (see half_block_tensor_comm)
 
 
@@ -72,7 +73,8 @@ def expert_comm(
     unpaired, are counted as hidden too. A hidden all-to-all slows the work it runs under by
     ``slowdown`` (:func:`dojosim.perf.compute.under`), as every overlapped collective does,
     unless the dispatcher holds SMs of its own (``Groups.compute_share``), which already slow
-    that work."""
+    that work. The combined 1F1B hides only ``Groups.hidden_share`` of each all-to-all (its
+    profiled share, ``combined_1f1b_hidden_share``); the rest stays exposed."""
     from dojosim.workload.moe_ops import dispatch_bytes
 
     if sh.ep <= 1:
@@ -84,7 +86,8 @@ def expert_comm(
     # backward: the gradients of the combine and of the dispatch, the same bytes
     if g.overlap_a2a:
         s = slowdown if g.compute_share >= 1.0 else 0.0
-        return under(one, bwd, s), under(one, fwd, s)
+        shown, hid = (1.0 - g.hidden_share) * one, g.hidden_share * one
+        return shown + under(hid, bwd, s), shown + under(hid, fwd, s)
     return one, one
 
 

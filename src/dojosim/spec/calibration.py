@@ -31,6 +31,7 @@ RANGED = {
     "straggler_cv": "dimensionless",
     "expert_gemm_launch": "time",
     "overlap_slowdown": "dimensionless",
+    "combined_1f1b_hidden_share": "dimensionless",
 }
 
 
@@ -76,6 +77,9 @@ class Calibration(CatalogEntry):
       times as fast as the BF16 kernel on the same chip; None: not measured.
     * ``overlap_slowdown``: how much slower compute runs while a collective overlaps it
       (NCCL's kernels take SMs and memory bandwidth); see :func:`dojosim.perf.compute.under`.
+    * ``combined_1f1b_hidden_share``: the share of the expert all-to-alls that Megatron-Core's
+      combined 1F1B (``parallelism.overlap_expert_parallel``) actually runs under the paired
+      micro-batch's compute; the rest stays exposed. 1: the ideal pairing.
 
     A calibration may name a ``base:`` calibration; constants it does not give are
     carried over from there (and stay in step when the base is refitted).
@@ -112,6 +116,9 @@ class Calibration(CatalogEntry):
     fp8_attention_speedup: PosRatio | None = None
     # Compute slowdown while a collective runs under it (0.189: 18.9% slower). 0: none.
     overlap_slowdown: Fraction = 0.0
+    # Share of the expert all-to-alls the combined 1F1B hides (measured in a profile, not the
+    # ideal pairing's); 1: all that fits under the paired compute.
+    combined_1f1b_hidden_share: Efficiency = 1.0
     network_efficiency_scale: PosRatio = 1.0
     fitted_on: list[str] = Field(default_factory=list)
     checked_on: list[str] = Field(default_factory=list)
