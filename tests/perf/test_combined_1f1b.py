@@ -11,7 +11,11 @@ import pytest
 
 from dojosim import estimate
 from dojosim.errors import SpecError
+from dojosim.mapping.layout import Layout
+from dojosim.perf.context import context
+from dojosim.perf.parallel_comm import Groups, expert_comm
 from dojosim.perf.schedule import in_flight
+from dojosim.spec.resolve import load_any
 
 QWEN: dict[str, Any] = {
     "name": "combined",
@@ -25,6 +29,8 @@ QWEN: dict[str, Any] = {
     },
     "routing": {"balance": "forced"},
 }  # fmt: skip
+# QWEN's layout, EP 16 over the 16 data ranks, without the combined 1F1B
+LAYOUT = Layout(1, 1, 16, 1, 64, 1, False, "none", 1, (48,), expert=16)
 
 
 def _with(**knobs: Any) -> dict[str, Any]:
@@ -41,15 +47,9 @@ def test_one_more_micro_batch_in_flight_by_hand() -> None:
 
 
 def test_all_to_alls_hide_behind_the_paired_micro_batch() -> None:
-    from dojosim.mapping.layout import Layout
-    from dojosim.perf.context import context
-    from dojosim.perf.parallel_comm import Groups, expert_comm
-    from dojosim.spec.resolve import load_any
-
     sc = load_any(QWEN)
     ctx = context(sc)
-    lay = Layout(1, 1, 16, 1, 64, 1, False, "none", 1, (48,), expert=16)
-    sh = ctx.layer_shape(lay, moe=True)
+    sh = ctx.layer_shape(LAYOUT, moe=True)
     one, _ = expert_comm(sc.model, sh, ctx.fab, Groups(), 0.0, 0.0)
     assert one > 0
     # the forward's all-to-alls under the paired backward, the backward's under the forward
@@ -71,20 +71,16 @@ def test_all_to_alls_hide_behind_the_paired_micro_batch() -> None:
 def test_the_schedule_hides_its_profiled_share() -> None:
     """The combined 1F1B hides the calibration's ``combined_1f1b_hidden_share`` of each
     all-to-all (a profile's 36.55% on H100), not all that fits under the paired compute."""
-    from dojosim.mapping.layout import Layout
-    from dojosim.perf.context import context
-    from dojosim.spec.resolve import load_any
-
     sc = load_any(QWEN)
     assert sc.calibration.combined_1f1b_hidden_share == pytest.approx(0.3655)
-    lay = Layout(1, 1, 16, 1, 64, 1, False, "none", 1, (48,), expert=16)
-    assert context(sc).groups(lay).hidden_share == 1.0  # no combined 1F1B: nothing to scale
-    paired = context(sc).groups(replace(lay, overlap_expert_parallel=True))
+    ctx = context(sc)
+    assert ctx.groups(LAYOUT).hidden_share == 1.0  # no combined 1F1B: nothing to scale
+    paired = ctx.groups(replace(LAYOUT, overlap_expert_parallel=True))
     assert paired.hidden_share == pytest.approx(0.3655)
-    ideal = sc.calibration.model_copy(update={"combined_1f1b_hidden_share": 1.0})
     on = _with(overlap_expert_parallel=True)
-    assert estimate(on).step_time_s > estimate(load_any(on).model_copy(
-        update={"calibration": ideal})).step_time_s  # fmt: skip
+    ideal = sc.calibration.model_copy(update={"combined_1f1b_hidden_share": 1.0})
+    ideal_scenario = load_any(on).model_copy(update={"calibration": ideal})
+    assert estimate(on).step_time_s > estimate(ideal_scenario).step_time_s
 
 
 def test_overlap_shortens_the_step_and_holds_a_second_micro_batch() -> None:
