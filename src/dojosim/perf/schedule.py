@@ -81,6 +81,7 @@ def in_flight(
     interleave: int,
     schedule: str = "1f1b",
     combined: bool = False,
+    layers: int = 1,
 ) -> float:
     """Micro-batches whose activations a stage holds at its peak.
 
@@ -89,8 +90,12 @@ def in_flight(
     arXiv 2205.05198, Section 4.2.3); DualPipe holds ``p + 1`` on every rank (its README).
     Megatron-Core's combined 1F1B (``combined``) runs one more forward before its first
     paired step, one virtual stage's worth (``get_pp_rank_microbatches`` in
-    megatron/core/pipeline_parallel/schedules.py); without a pipeline it holds the forward
-    of the next micro-batch beside the backward of this one, two micro-batches.
+    megatron/core/pipeline_parallel/schedules.py). Without a pipeline it pairs the next
+    micro-batch's forward of layer ``j`` with this one's backward of its ``j``-th layer from
+    the top, freeing each backward layer as it goes (``combined_1f1b_schedule_for_no_
+    pipelining`` in megatron/core/pipeline_parallel/combined_1f1b.py and ``release_state``
+    after each popped layer in megatron/core/models/common/model_chunk_schedule_plan.py),
+    so the two together hold one micro-batch and one layer of the stage's ``layers``.
     """
     p, v = pipeline_size, interleave
     if schedule == "dualpipe":
@@ -98,8 +103,9 @@ def in_flight(
     n = float(min(p - stage, micro_batches))
     if v > 1:
         n *= 1 + (p - 1) / (p * v)
-    if combined:
-        n = min(n + (1 / v if v > 1 else 1.0), float(micro_batches))
+    if combined and micro_batches > 1:
+        extra = 1 / v if p > 1 and v > 1 else 1.0 if p > 1 else 1 / max(layers, 1)
+        n = min(n + extra, float(micro_batches))
     return n
 
 

@@ -124,7 +124,8 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
             (st.params - st.expert_params) * per_param
             + st.expert_params * per_expert
             + st.largest_params * unit.transient
-            + st.activations * in_flight(i, p, m, v, lay.schedule, lay.overlap_expert_parallel)
+            + st.activations
+            * in_flight(i, p, m, v, lay.schedule, lay.overlap_expert_parallel, lay.stage_layers[i])
             + st.work
         )
         if total > best_total:
@@ -136,7 +137,9 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
         largest_layer_params=st.largest_params,
         data=dense_ranks,
         activations_per_micro_batch=st.activations,
-        in_flight=in_flight(best, p, m, v, lay.schedule, lay.overlap_expert_parallel),
+        in_flight=in_flight(
+            best, p, m, v, lay.schedule, lay.overlap_expert_parallel, lay.stage_layers[best]
+        ),
         work=st.work,
         stage=best,
     )
@@ -327,7 +330,15 @@ def _placement(ctx: Context, lay: Layout, sums: list[StageSum], mem: MemoryBreak
         mem,
         h,
         m,
-        in_flight(mem.stage, p, m, v, lay.schedule, lay.overlap_expert_parallel),
+        in_flight(
+            mem.stage,
+            p,
+            m,
+            v,
+            lay.schedule,
+            lay.overlap_expert_parallel,
+            lay.stage_layers[mem.stage],
+        ),
         lay.recompute,
         largest,
     )
