@@ -88,7 +88,7 @@ def test_a_layer_pays_six_launch_bound_grouped_gemms() -> None:
 
     ctx = context(_moe("megatron"))
     fields = {"micro_batch": 1, "context": 1, "tensor": 1, "sequence_parallel": False,
-              "expert": 8, "expert_tensor": 1}  # fmt: skip
+              "expert": 8, "expert_tensor": 1, "selective_modules": frozenset()}  # fmt: skip
     sh = ctx.layer_shape(type("Lay", (), fields)(), moe=True)
     fwd = layer_forward(ctx.sc.model, sh)
     ops = fwd + backward(fwd)

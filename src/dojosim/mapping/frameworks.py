@@ -134,6 +134,8 @@ class Framework:
     sp_splits: str = "sequence"
     # Megatron-Core's combined 1F1B schedule (overlap_expert_parallel).
     combined_1f1b: bool = False
+    # Megatron-Core's selective recomputation by module (--recompute-modules).
+    recompute_modules: bool = False
 
     def overlap(self, asked: str | None) -> str:
         """The tensor-parallel overlap a run gets: ``asked``, or the framework's default."""
@@ -159,6 +161,7 @@ FRAMEWORKS: dict[str, Framework] = {
         per_expert_gemm=True,
         tensor_overlap="backward",
         combined_1f1b=True,
+        recompute_modules=True,
     ),
     "deepspeed": Framework(
         "deepspeed",

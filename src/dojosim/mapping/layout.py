@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dojosim.errors import SpecError
 from dojosim.mapping.frameworks import Framework, problems
+
+if TYPE_CHECKING:
+    from dojosim.spec.workload import ModelSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,7 @@ class Layout:
     expert: int = 1
     expert_tensor: int = 1
     overlap_expert_parallel: bool = False  # Megatron-Core's combined 1F1B
+    recompute_modules: tuple[str, ...] = ()  # under selective; empty: Megatron's default
 
     @property
     def chips(self) -> int:
@@ -46,6 +51,11 @@ class Layout:
     def micro_batches(self) -> int:
         """Micro-batches per pipeline per step."""
         return self.global_batch // (self.data * self.micro_batch)
+
+    @property
+    def selective_modules(self) -> frozenset[str]:
+        """The recompute modules named for selective recomputation (empty: the default)."""
+        return frozenset(self.recompute_modules) if self.recompute == "selective" else frozenset()
 
     def recomputed(self, stage: int) -> int:
         """Layers of ``stage`` recomputed in full."""
@@ -65,6 +75,11 @@ class Layout:
             "sequence_parallel": self.sequence_parallel,
             "recompute": self.recompute,
             "recompute_layers": self.recompute_layers,
+            "recompute_modules": (
+                list(self.recompute_modules or ("core_attn",))
+                if self.recompute == "selective"
+                else None
+            ),
             "zero": self.zero,
             "stage_layers": list(self.stage_layers),
             "micro_batches": self.micro_batches,
@@ -90,6 +105,21 @@ class Shape:
     # attention through fused (SDPA) attention
     per_op_checkpoint: bool = False
     hidden: int = 0  # model width (what MaxText's sequence parallelism splits)
+    mla: bool = False  # multi-head latent attention
+
+    @classmethod
+    def of(cls, m: ModelSpec, per_op_checkpoint: bool) -> Shape:
+        return cls(
+            m.layers,
+            m.heads,
+            m.n_kv_heads,
+            m.ffn,
+            m.seq_len,
+            m.experts,
+            per_op_checkpoint,
+            m.hidden,
+            m.mla is not None,
+        )
 
 
 def layout_problems(
@@ -132,6 +162,7 @@ def layout_problems(
         out.append(("recompute", why))
     elif lay.recompute == "dots" and not shape.heads:
         out.append(("recompute", "dots needs a transformer model (a network recomputes in full)"))
+    out += _modules_problems(lay, shape, fw)
     if lay.recompute == "op" and not fw.op_recompute:
         why = f"op is torchtitan's per-op selective checkpointing (framework fsdp), not {fw.name}'s"
         out.append(("recompute", why))
@@ -158,6 +189,28 @@ def layout_problems(
         given_stage_layers=given_stage_layers,
         tensor_overlap=lay.overlap_tensor_parallel,
     )
+    return out
+
+
+def _modules_problems(lay: Layout, shape: Shape, fw: Framework) -> list[tuple[str, str]]:
+    """Megatron-Core's rules for ``recompute_modules`` (``TransformerConfig``, Megatron-LM
+    d98e8a64): selective granularity only, no per-layer counts, ``moe_act`` with experts and
+    ``mla_up_proj`` with latent attention."""
+    named = lay.recompute_modules
+    if not named:
+        return []
+    field = "recompute_modules"
+    if not fw.recompute_modules:
+        return [(field, f"recompute_modules are Megatron-Core's, not {fw.name}'s")]
+    out = []
+    if lay.recompute != "selective":
+        out.append((field, f"recompute_modules need recompute: selective (got {lay.recompute})"))
+    if lay.recompute_layers is not None:
+        out.append((field, "recompute_modules cannot be combined with recompute_layers"))
+    if "moe_act" in named and shape.experts <= 1:
+        out.append((field, "moe_act needs a mixture-of-experts model"))
+    if "mla_up_proj" in named and not shape.mla:
+        out.append((field, "mla_up_proj needs multi-head latent attention (attention: mla)"))
     return out
 
 

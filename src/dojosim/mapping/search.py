@@ -269,8 +269,11 @@ def _members(
         rcs = (cast(str, par.recompute),)
     if par.overlap_expert_parallel and _auto(par.recompute):
         rcs = tuple(rc for rc in rcs if rc != "full")  # the combined 1F1B schedule refuses it
+    if par.recompute_modules and _auto(par.recompute):
+        rcs = ("selective",)  # the named modules are what selective recomputation runs again
     partial = (
         not par.overlap_expert_parallel
+        and not par.recompute_modules
         and not network
         and fw.partial_recompute
         and (_auto(par.recompute_layers) or (_auto(par.recompute) and par.recompute_layers is None))

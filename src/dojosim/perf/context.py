@@ -147,6 +147,7 @@ class Context:
             ep=lay.expert if moe else 1,
             etp=lay.expert_tensor if moe else 1,
             imbalance=imbalance,
+            modules=lay.selective_modules,
         )
 
     def groups(self, lay: Layout) -> Groups:
@@ -392,8 +393,7 @@ def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = No
         shape = Shape(len(w.layers), 0, 0, 0, 0)  # no heads: tensor splits feature maps
         return Context(sc, cm, fab, prec, fw, cal, sc.hierarchy, shape, w)
     m = sc.model
-    per_op = not m.is_moe and m.attention != "mla" and sc.flash_attention
-    shape = Shape(m.layers, m.heads, m.n_kv_heads, m.ffn, m.seq_len, m.experts, per_op, m.hidden)
+    shape = Shape.of(m, not m.is_moe and m.attention != "mla" and sc.flash_attention)
     return Context(sc, cm, fab, prec, fw, cal, sc.hierarchy, shape, None)
 
 

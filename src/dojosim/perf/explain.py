@@ -42,6 +42,7 @@ def _has_layout(ctx: Context, **change: Any) -> bool:
                 expert_tensor=fam.expert_tensor,
                 overlap_tensor_parallel=par.overlap_tensor_parallel,
                 overlap_expert_parallel=par.overlap_expert_parallel,
+                recompute_modules=tuple(par.recompute_modules or ()),
             )
             if ctx.is_network and fam.pipeline <= ctx.shape.layers:
                 return True
@@ -49,6 +50,14 @@ def _has_layout(ctx: Context, **change: Any) -> bool:
             if not layout_problems(lay, ctx.shape, ctx.fw, given_stage_layers=given):
                 return True
     return False
+
+
+def _recompute(par: Any) -> str:
+    """The recompute an explicit check takes: the one given, selective where modules are
+    named, else none."""
+    if isinstance(par.recompute, str) and par.recompute != "auto":
+        return par.recompute
+    return "selective" if par.recompute_modules else "none"
 
 
 def _first_problem(ctx: Context) -> tuple[str, str]:
@@ -83,7 +92,7 @@ def _first_problem(ctx: Context) -> tuple[str, str]:
         par.global_batch,
         par.interleave if isinstance(par.interleave, int) else 1,
         par.sequence_parallel is True,
-        par.recompute if isinstance(par.recompute, str) and par.recompute != "auto" else "none",
+        _recompute(par),
         par.zero if isinstance(par.zero, int) else 0,
         split,
         schedule=par.schedule
@@ -94,6 +103,8 @@ def _first_problem(ctx: Context) -> tuple[str, str]:
         expert_tensor=par.expert_tensor,
         overlap_tensor_parallel=par.overlap_tensor_parallel,
         overlap_expert_parallel=par.overlap_expert_parallel,
+        recompute_modules=tuple(par.recompute_modules or ()),
+        recompute_layers=par.recompute_layers if isinstance(par.recompute_layers, int) else None,
     )
     found = layout_problems(lay, ctx.shape, ctx.fw, given_stage_layers=par.stage_layers is not None)
     if found:

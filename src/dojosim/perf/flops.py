@@ -12,6 +12,7 @@ from __future__ import annotations
 from dojosim.mapping.layout import Layout
 from dojosim.perf.compute import EIGHT_BIT
 from dojosim.spec.scenario import NetworkScenario, Scenario
+from dojosim.workload import recompute_modules
 from dojosim.workload.accounting import forward_flops_breakdown
 from dojosim.workload.checkpoint import rerun_matmul_flops_per_token
 from dojosim.workload.transformer import model_flops_per_token
@@ -49,8 +50,14 @@ def hardware_flops_per_step(
     if lay.recompute == "op":  # the matmuls torchtitan's checkpoint policy runs again
         eight_bit = sc.precision in EIGHT_BIT
         extra += tokens * m.layers * rerun_matmul_flops_per_token(m, eight_bit)
+    selective = lay.recompute == "selective" and lay.recompute_layers is None
+    named = lay.selective_modules or recompute_modules.DEFAULT
     if lay.recompute == "dots" or (
-        lay.recompute == "selective" and not sc.flash_attention and lay.recompute_layers is None
+        selective and not sc.flash_attention and "core_attn" in named
     ):  # attention runs again (under dots, fused or not: its products have batch dimensions)
         extra += tokens * forward_flops_breakdown(m, m.seq_len)["attention"]  # QK^T and AV
+    if selective and named != recompute_modules.DEFAULT:  # the other modules' matmuls
+        for moe, count in ((False, m.layers - m.moe_layers), (True, m.moe_layers)):
+            per_token = recompute_modules.rerun_matmul_flops_per_token(m, named, moe)
+            extra += tokens * count * per_token
     return model_flops + extra

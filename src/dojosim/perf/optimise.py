@@ -82,6 +82,7 @@ def _layout(
         overlap_tensor_parallel=par.overlap_tensor_parallel,
         overlap_expert_parallel=par.overlap_expert_parallel,
         recompute_layers=k,
+        recompute_modules=tuple(par.recompute_modules or ()),
         schedule=sched or ("interleaved" if v > 1 else fam.schedules[0]),
         context=fam.context,
         expert=fam.expert,

@@ -26,6 +26,7 @@ from dojosim.hardware.collectives import Fabric, collective_time, p2p_time
 from dojosim.perf.compute import ComputeModel
 from dojosim.perf.parallel_comm import Groups, context_comm, expert_comm, half_block_tensor_comm
 from dojosim.spec.workload import ModelSpec
+from dojosim.workload import recompute_modules
 from dojosim.workload.accounting import dense_layer_params as params_per_layer_dense
 from dojosim.workload.checkpoint import rerun_ops
 from dojosim.workload.graph import Layer, Workload
@@ -108,6 +109,8 @@ def block(
     acts = activation_bytes_per_layer(model, sh, recompute)
     rerun = recompute in ("full", "op", "dots")  # the rerun forward's buffers while it runs
     work = activation_bytes_per_layer(model, sh, "selective") if rerun else 0.0
+    if recompute == "selective":  # a normally checkpointed module's rerun holds it again
+        work = recompute_modules.transient_bytes(model, sh)
     h = model.hidden
     params, experts = _block_params(model, sh)
     largest = max(h * model.ffn, h * (model.heads + 2 * model.n_kv_heads) * model.dhead) / t

@@ -21,6 +21,10 @@ from dojosim.spec.workload import ModelSpec
 Auto = Literal["auto"]
 # op: torchtitan's per-op selective checkpointing (framework fsdp, dense models)
 Recompute = Literal["none", "selective", "op", "dots", "full"]
+# Megatron-Core's recompute_modules that the estimator models (dojosim.workload.recompute_modules)
+RecomputeModule = Literal[
+    "core_attn", "layernorm", "moe_act", "mla_up_proj", "mlp", "shared_experts"
+]
 SliceSharding = Literal["data", "fsdp"]
 Framework = Literal["megatron", "deepspeed", "fsdp", "maxtext", "dojo"]
 Schedule = Literal["1f1b", "interleaved", "zero-bubble", "dualpipe"]
@@ -54,6 +58,8 @@ class Parallelism(Frozen):
     on each pipeline stage (uneven splits). ``recompute_layers`` recomputes only
     that many layers of each stage in full (Megatron's ``--recompute-method block
     --recompute-num-layers``); the others follow ``recompute`` (default all).
+    ``recompute_modules`` names what selective recomputation runs again (Megatron-Core's
+    ``--recompute-modules``; :mod:`dojosim.workload.recompute_modules`).
     Omitted knobs take the values below; ``auto`` asks the search for the best.
     """
 
@@ -66,6 +72,9 @@ class Parallelism(Frozen):
     sequence_parallel: bool | Auto = False
     recompute: Recompute | Auto = "selective"
     recompute_layers: PositiveInt | Auto | None = None
+    # Megatron-Core's --recompute-modules under selective recomputation; unset: its default
+    # (core_attn)
+    recompute_modules: Annotated[list[RecomputeModule], Field(min_length=1)] | None = None
     zero: Annotated[NonNegativeInt, Le(3)] | Auto = 0
     stage_layers: list[PositiveInt] | None = None
     overlap_data_parallel: bool = True

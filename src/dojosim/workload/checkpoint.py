@@ -48,13 +48,15 @@ def recomputed_ops(m: ModelSpec, sh: LayerShape, forward: list[Op]) -> list[Op]:
 
 def rerun_ops(m: ModelSpec, sh: LayerShape, recompute: str, forward: list[Op]) -> list[Op]:
     """The forward ops a block runs again in its backward pass under ``recompute``: all of
-    them (full), the attention core when it is not fused (selective), torchtitan's (op)."""
-    from dojosim.workload.transformer import attention_core_forward
+    them (full), the ``recompute_modules`` ones (selective: the attention core when it is not
+    fused, by default), torchtitan's (op)."""
 
     if recompute == "full":
         return forward
-    if recompute == "selective" and not sh.flash:
-        return attention_core_forward(m, sh)
+    if recompute == "selective":
+        from dojosim.workload import recompute_modules
+
+        return recompute_modules.rerun(m, sh, forward)
     if recompute == "dots":  # all but the weight matmuls (a dot with no batch dimension)
         return [op for op in forward if not _weight_dot(op)]
     return recomputed_ops(m, sh, forward) if recompute == "op" else []

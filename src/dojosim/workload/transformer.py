@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dojosim.spec.workload import ModelSpec
+from dojosim.workload import recompute_modules
 
 # Parameter and FLOP counts live in accounting.py (dense, MoE and MLA alike); these names are
 # the ones the estimator imports from here.
@@ -66,6 +67,9 @@ class LayerShape:
     ep: int = 1  # expert-parallel ranks (each holds experts / ep of them)
     etp: int = 1  # expert-tensor-parallel ranks (each expert split that many ways)
     imbalance: float = 1.0  # max/mean tokens on the busiest expert-parallel rank
+    # Megatron-Core's recompute_modules under selective recomputation; empty: its default
+    # (core_attn). :mod:`dojosim.workload.recompute_modules` says what each frees and reruns.
+    modules: frozenset[str] = frozenset()
 
     @property
     def span(self) -> int:
@@ -198,7 +202,8 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
     Generalises Korthikanti et al. 2022 (arXiv 2205.05198, Section 4, eqs. 1-5):
     ``sbh(10 + 24/t + 5as/(ht))`` for tensor parallelism alone, everything
     divided by ``t`` with sequence parallelism, the ``5as/h`` score term dropped
-    by selective recompute or fused attention, and only the layer input
+    by selective recompute (``core_attn``) or fused attention, less what the other
+    ``recompute_modules`` free (:mod:`dojosim.workload.recompute_modules`), and only the layer input
     (``2sbh``) kept with full recompute (``op``: :mod:`dojosim.workload.checkpoint`).
     An 8-bit matmul's input is kept as its 8-bit copy: Transformer Engine's ``Linear`` and
     ``GroupedLinear`` save the quantized input (column-wise only) for the weight-gradient GEMM
@@ -228,13 +233,15 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
         attn = b * s * width * e
     else:
         attn = b * s * (qh + 2 * kvh) * dh * e + b * s * qh * dh * mi  # q, k, v; proj input
-    if not sh.flash and recompute == "none":
+    selective = recompute == "selective"
+    if not sh.flash and not (selective and "core_attn" in recompute_modules.modules(sh)):
         attn += b * qh * s * sh.span * (2 * e + 1)  # softmax out, dropout mask, dropout out
+    dropped = recompute_modules.dropped_bytes(m, sh) if selective else 0.0
     gates = 2 if m.gated_mlp else 1
     if sh.moe:
         from dojosim.workload.moe_ops import moe_activation_bytes
 
-        return replicated + attn + moe_activation_bytes(m, sh)
+        return replicated + attn + moe_activation_bytes(m, sh) - dropped
     ffn = m.ffn / t
     mlp = b * s * ffn * (gates * e + mi)  # activation-function input(s), down-projection input
-    return replicated + attn + mlp
+    return replicated + attn + mlp - dropped

@@ -1,0 +1,137 @@
+"""Megatron-Core's ``recompute_modules``, checked by hand: what each module frees from a
+layer's kept activations, what it runs again, the FLOPs it adds and the layouts it refuses
+(``TransformerConfig`` and the modules' checkpoints at Megatron-LM d98e8a64)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from dojosim import estimate
+from dojosim.errors import SpecError
+from dojosim.spec.resolve import load_any
+from dojosim.workload.recompute_modules import dropped_bytes, rerun, transient_bytes
+from dojosim.workload.transformer import LayerShape, activation_bytes_per_layer, layer_forward
+
+# one 4,096-token sequence, no tensor parallelism, flash attention, 16-bit
+BF16 = LayerShape(1, 4096, 1, False, True, 2.0)
+QWEN_MOE = replace(BF16, moe=True, ep=8)
+
+
+def _model(name: str) -> Any:
+    return load_any(_scenario(name)).model
+
+
+def _scenario(model: str, **knobs: Any) -> dict[str, Any]:
+    par = {"tensor": 1, "pipeline": 1, "data": 8, "global_batch": 64, "micro_batch": 1,
+           "zero": 1, "recompute": "auto"}  # fmt: skip
+    if model != "llama3-8b":
+        par["expert"] = 8
+    return {
+        "name": "modules",
+        "model": model,
+        "system": "dgx-h100",
+        "chips": 8,
+        "precision": "bf16",
+        "parallelism": par | knobs,
+    }
+
+
+def test_moe_act_frees_the_experts_activation_output() -> None:
+    # Qwen3-30B-A3B: 4,096 tokens x top-8 = 32,768 routed rows of 768 (expert FFN), 2 bytes
+    m = _model("qwen3-30b-a3b")
+    sh = replace(QWEN_MOE, modules=frozenset({"moe_act"}))
+    assert dropped_bytes(m, sh) == 32768 * 768 * 2
+    assert [op.name for op in rerun(m, sh, layer_forward(m, sh))] == ["experts_act"]
+
+
+def test_layernorm_frees_only_the_separate_norms() -> None:
+    m = _model("qwen3-30b-a3b")
+    sh = replace(QWEN_MOE, modules=frozenset({"layernorm"}))
+    # a MoE layer's pre-MLP norm is a module of its own; the input norm is fused into QKV
+    assert dropped_bytes(m, sh) == 4096 * 2048 * 2
+    assert [op.name for op in rerun(m, sh, layer_forward(m, sh))] == ["norm2"]
+    dense = replace(BF16, modules=frozenset({"layernorm"}))
+    assert dropped_bytes(_model("llama3-8b"), dense) == 0.0  # both norms fused
+
+
+def test_mla_up_proj_frees_queries_keys_and_values() -> None:
+    # DeepSeek-V3: 128 heads x (2 x 192 + 128) = 65,536 values per token, 2 bytes
+    m = _model("deepseek-v3")
+    sh = replace(BF16, modules=frozenset({"mla_up_proj"}))
+    assert dropped_bytes(m, sh) == 4096 * 128 * 512 * 2
+    names = [op.name for op in rerun(m, sh, layer_forward(m, sh))]
+    assert names == ["q_norm", "q_up", "kv_norm", "kv_up", "rope"]
+
+
+def test_mlp_keeps_only_the_input_of_a_dense_mlp() -> None:
+    # Llama 3 8B: gate and up (2 x 14,336) and the down projection's input (14,336), 2 bytes
+    # each, and the fused norm's output (4,096) that feeds them
+    m = _model("llama3-8b")
+    sh = replace(BF16, modules=frozenset({"mlp"}))
+    mlp = 4096 * 14336 * (2 * 2 + 2) + 4096 * 4096 * 2
+    assert dropped_bytes(m, sh) == mlp
+    assert transient_bytes(m, sh) == mlp  # held again while the backward reruns it
+    none = activation_bytes_per_layer(m, BF16, "none")
+    assert activation_bytes_per_layer(m, sh, "selective") == none - mlp
+    names = [op.name for op in rerun(m, sh, layer_forward(m, sh))]
+    assert names == ["norm2", "mlp_up", "mlp_swiglu", "mlp_down"]
+    assert dropped_bytes(_model("qwen3-30b-a3b"), replace(QWEN_MOE, modules=sh.modules)) == 0.0
+
+
+def test_default_is_megatrons_core_attn() -> None:
+    m = _model("llama3-8b")
+    unfused = replace(BF16, flash=False)
+    scores = 32 * 4096 * 4096 * (2 * 2 + 1)  # softmax out, dropout mask and out
+    none = activation_bytes_per_layer(m, unfused, "none")
+    assert activation_bytes_per_layer(m, unfused, "selective") == none - scores
+    moe_act_only = replace(unfused, modules=frozenset({"mlp"}))
+    mlp = 4096 * 14336 * 6 + 4096 * 4096 * 2
+    assert activation_bytes_per_layer(m, moe_act_only, "selective") == none - mlp
+
+
+def test_the_hardware_flops_count_the_rerun_matmuls() -> None:
+    plain = estimate(_scenario("llama3-8b", recompute="selective"))
+    mlp = estimate(_scenario("llama3-8b", recompute_modules=["mlp"]))
+    # 64 x 8,192 tokens x 32 layers x (2 x 4,096 x 28,672 + 2 x 14,336 x 4,096) FLOPs
+    extra = 64 * 8192 * 32 * (2 * 4096 * 28672 + 2 * 14336 * 4096)
+    model = mlp.model_flops_per_step
+    assert model == plain.model_flops_per_step and plain.hfu == plain.mfu  # fused attention
+    assert model * mlp.hfu / mlp.mfu == pytest.approx(model + extra, rel=1e-9)
+    assert mlp.layout["recompute"] == "selective" and mlp.layout["recompute_modules"] == ["mlp"]
+    assert mlp.step_time_s > plain.step_time_s
+    assert mlp.memory["activations"] < plain.memory["activations"]
+
+
+@pytest.mark.parametrize(
+    ("model", "knobs", "words"),
+    [
+        ("qwen3-30b-a3b", {"recompute": "none", "recompute_modules": ["moe_act"]}, "selective"),
+        ("qwen3-30b-a3b", {"recompute_modules": ["mla_up_proj"]}, "multi-head latent"),
+        ("llama3-8b", {"recompute_modules": ["moe_act"]}, "mixture-of-experts"),
+        (
+            "qwen3-30b-a3b",
+            {"recompute": "selective", "recompute_layers": 2, "recompute_modules": ["moe_act"]},
+            "recompute_layers",
+        ),
+    ],
+)
+def test_layouts_megatron_refuses(model: str, knobs: dict[str, Any], words: str) -> None:
+    with pytest.raises(SpecError) as err:
+        estimate(_scenario(model, **knobs))
+    assert err.value.field == "parallelism.recompute_modules"
+    assert words in str(err.value)
+
+
+def test_only_megatron_names_modules() -> None:
+    with pytest.raises(SpecError) as err:
+        estimate(_scenario("llama3-8b", recompute_modules=["mlp"]) | {"framework": "fsdp"})
+    assert "Megatron-Core's, not fsdp's" in str(err.value)
+
+
+def test_an_unknown_module_is_a_clear_error() -> None:
+    with pytest.raises(SpecError) as err:
+        estimate(_scenario("qwen3-30b-a3b", recompute_modules=["moe_acts"]))
+    assert "recompute_modules" in str(err.value) and "moe_act" in str(err.value)
