@@ -61,6 +61,7 @@ def test_estimate_form_fills_and_shows_the_result(page: Any, live_server: str) -
     form.locator("select[name=recompute]").select_option("selective")
     form.locator("select[name=overlap_tensor_parallel]").select_option("none")
     form.locator("input[name=stage_layers]").fill("18, 22")
+    form.locator("input[name=recompute_modules]").fill("core_attn, mlp")
     page.locator("#run").click()
     wait_done(page)
     assert page.locator("#error").is_hidden(), page.locator("#error").inner_text()
@@ -79,6 +80,7 @@ def test_estimate_form_fills_and_shows_the_result(page: Any, live_server: str) -
                 "recompute": "selective",
                 "overlap_tensor_parallel": "none",
                 "stage_layers": [18, 22],
+                "recompute_modules": ["core_attn", "mlp"],
             },
         }
     )

@@ -104,6 +104,7 @@ fastest layout that fits in memory.</p>
 <label>expert all-to-all overlap<select name="overlap_expert_parallel">
 <option value="">default (off)</option><option>true</option><option>false</option></select></label>
 <label>layers per stage<input name="stage_layers" placeholder="default even, e.g. 11,13,13,11"></label>
+<label>recompute modules (megatron, selective)<input name="recompute_modules" placeholder="default core_attn, e.g. layernorm,moe_act"></label>
 <label>sequence length<input name="seq_len" type="number" min="1" placeholder="the model's"></label>
 <button class="primary" type="submit" id="run">Estimate</button>
 </form>

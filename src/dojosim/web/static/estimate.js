@@ -4,7 +4,7 @@
 const KNOBS = ["tensor", "pipeline", "data", "micro_batch", "interleave"];
 const CHOICES = [
   "sequence_parallel", "recompute", "zero", "overlap_data_parallel", "overlap_tensor_parallel",
-  "overlap_expert_parallel", "stage_layers",
+  "overlap_expert_parallel", "stage_layers", "recompute_modules",
 ];
 const FIELDS = ["model", "system", "chips", "precision", "global_batch", "seq_len", ...KNOBS, ...CHOICES];
 const form = dj.$("form");
@@ -23,6 +23,7 @@ function scenarioFromForm() {
   const par = { global_batch: knobValue(v.global_batch || "") };
   for (const k of [...KNOBS, ...CHOICES]) if (v[k] !== undefined) par[k] = knobValue(v[k]);
   if (v.stage_layers !== undefined) par.stage_layers = v.stage_layers.split(",").map((x) => knobValue(x.trim()));
+  if (v.recompute_modules !== undefined) par.recompute_modules = v.recompute_modules.split(",").map((x) => x.trim());
   const out = { name: v.scenario || "web-estimate", ...extras, model: v.model, system: v.system,
     chips: knobValue(v.chips || ""), precision: v.precision, parallelism: { ...(extras.parallelism || {}), ...par } };
   if (v.seq_len) out.seq_len = knobValue(v.seq_len);
