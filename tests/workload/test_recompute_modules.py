@@ -135,3 +135,12 @@ def test_an_unknown_module_is_a_clear_error() -> None:
     with pytest.raises(SpecError) as err:
         estimate(_scenario("qwen3-30b-a3b", recompute_modules=["moe_acts"]))
     assert "recompute_modules" in str(err.value) and "moe_act" in str(err.value)
+
+
+def test_the_layout_line_names_the_modules() -> None:
+    from dojosim.report.tables import layout_text
+
+    lay = {"tensor": 1, "pipeline": 1, "data": 8, "recompute": "selective"}
+    assert layout_text(lay | {"recompute_modules": ["core_attn"]}).endswith("recompute selective")
+    named = layout_text(lay | {"recompute_modules": ["layernorm", "moe_act"]})
+    assert named.endswith("recompute selective (layernorm, moe_act)")
