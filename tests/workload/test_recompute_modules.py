@@ -144,3 +144,43 @@ def test_the_layout_line_names_the_modules() -> None:
     assert layout_text(lay | {"recompute_modules": ["core_attn"]}).endswith("recompute selective")
     named = layout_text(lay | {"recompute_modules": ["layernorm", "moe_act"]})
     assert named.endswith("recompute selective (layernorm, moe_act)")
+
+
+def test_the_modules_each_model_has() -> None:
+    from dojosim.workload.recompute_modules import applicable
+
+    assert applicable(_model("llama3-8b"), flash=True) == ("mlp",)
+    assert applicable(_model("llama3-8b"), flash=False) == ("core_attn", "mlp")
+    assert applicable(_model("qwen3-30b-a3b"), flash=True) == ("layernorm", "moe_act")
+    deepseek = ("layernorm", "moe_act", "mla_up_proj", "mlp", "shared_experts")
+    assert applicable(_model("deepseek-v3"), flash=True) == deepseek
+
+
+DEEPSEEK_256: dict[str, Any] = {
+    "name": "modules-auto",
+    "model": "deepseek-v3",
+    "system": "gb200-nvl72",
+    "chips": 256,
+    "precision": "fp8",
+    "parallelism": {
+        "tensor": 1, "pipeline": 4, "data": 64, "expert": 64, "global_batch": 4096,
+        "interleave": 4, "zero": 1, "overlap_expert_parallel": True,
+    },
+}  # fmt: skip
+
+
+def test_auto_recomputes_every_module_when_the_default_does_not_fit() -> None:
+    # the combined 1F1B refuses full recomputation: the modules are what is left to free memory
+    par = DEEPSEEK_256["parallelism"]
+    default = estimate(DEEPSEEK_256 | {"parallelism": par | {"recompute": "selective"}})
+    assert not default.fits_in_memory
+    auto = estimate(DEEPSEEK_256 | {"parallelism": par | {"recompute": "auto"}})
+    assert auto.fits_in_memory
+    deepseek = ["layernorm", "moe_act", "mla_up_proj", "mlp", "shared_experts"]
+    assert auto.chosen == {"recompute": "selective", "recompute_modules": deepseek}
+    assert auto.layout["recompute_modules"] == deepseek
+
+
+def test_other_frameworks_never_get_modules_from_auto() -> None:
+    r = estimate(_scenario("llama3-8b", recompute="auto", zero=2) | {"framework": "fsdp"})
+    assert r.layout["recompute"] != "selective" or r.layout["recompute_modules"] == ["core_attn"]

@@ -234,6 +234,8 @@ def _chosen(sc: Scenario | NetworkScenario, layout: dict[str, Any]) -> dict[str,
     for k, v in sc.parallelism.model_dump().items():
         if k in layout and (v == "auto" or (k == "data" and v is None)):
             out[k] = layout[k]
+    if out.get("recompute") == "selective":  # which modules the search recomputed
+        out["recompute_modules"] = layout.get("recompute_modules")
     return out
 
 

@@ -29,6 +29,8 @@ from dojosim.mapping.layout import Layout, balanced_split, layout_problems
 from dojosim.mapping.search import Family, families
 from dojosim.perf.context import Context
 from dojosim.perf.step import Evaluation, evaluate, fits
+from dojosim.spec.scenario import Scenario
+from dojosim.workload import recompute_modules
 
 
 @dataclass
@@ -60,6 +62,13 @@ def _better(a: Evaluation, b: Evaluation) -> bool:
     return ta < tb
 
 
+def _modules(ctx: Context) -> tuple[str, ...]:
+    """Every recompute module of the scenario's model (the search's ``modules`` choice)."""
+    sc = ctx.sc
+    assert isinstance(sc, Scenario)
+    return recompute_modules.applicable(sc.model, sc.flash_attention)
+
+
 def _layout(
     ctx: Context, fam: Family, v: int, z: int, rc: str, k: int | None, sched: str = ""
 ) -> Layout:
@@ -75,14 +84,14 @@ def _layout(
         global_batch=par.global_batch,
         interleave=v,
         sequence_parallel=fam.sequence_parallel,
-        recompute=rc,
+        recompute="selective" if rc == "modules" else rc,
         zero=z,
         stage_layers=split,
         overlap_data_parallel=par.overlap_data_parallel,
         overlap_tensor_parallel=par.overlap_tensor_parallel,
         overlap_expert_parallel=par.overlap_expert_parallel,
         recompute_layers=k,
-        recompute_modules=tuple(par.recompute_modules or ()),
+        recompute_modules=_modules(ctx) if rc == "modules" else tuple(par.recompute_modules or ()),
         schedule=sched or ("interleaved" if v > 1 else fam.schedules[0]),
         context=fam.context,
         expert=fam.expert,
@@ -241,7 +250,7 @@ def _recompute(
             _partial(lay, fam, ctx, out)
             return
         if _try(ctx, lay(rc, explicit_k), out):
-            if rc == "selective" and fam.partial:
+            if rc in ("selective", "modules") and fam.partial:
                 _partial(lay, fam, ctx, out)  # fewer full layers may still beat selective
             return
 

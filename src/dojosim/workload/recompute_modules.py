@@ -111,6 +111,22 @@ def rerun(m: ModelSpec, sh: LayerShape, forward: list[Op]) -> list[Op]:
     ]
 
 
+def applicable(m: ModelSpec, flash: bool) -> tuple[str, ...]:
+    """Every module that frees something in ``m`` (what ``recompute: auto`` tries together, the
+    most memory selective recomputation can save): the attention core when it is not fused,
+    the separate norms, the experts' activation, latent attention's up projections, the dense
+    layers' MLPs and the shared experts."""
+    has = {
+        "core_attn": not flash,
+        "layernorm": m.attention == "mla" or m.is_moe,
+        "moe_act": m.is_moe,
+        "mla_up_proj": m.mla is not None,
+        "mlp": m.layers > m.moe_layers and not m.parallel_block,
+        "shared_experts": m.is_moe and bool(m.shared_experts),
+    }
+    return tuple(name for name in MODULES if has[name])
+
+
 def rerun_matmul_flops_per_token(m: ModelSpec, named: frozenset[str], moe: bool) -> float:
     """Matmul FLOPs per token that the named modules run again in one dense (``moe`` False)
     or mixture-of-experts layer, besides the attention core (counted with ``core_attn``)."""
@@ -123,6 +139,7 @@ def rerun_matmul_flops_per_token(m: ModelSpec, named: frozenset[str], moe: bool)
 __all__ = [
     "DEFAULT",
     "MODULES",
+    "applicable",
     "dropped_bytes",
     "modules",
     "rerun",
