@@ -94,6 +94,24 @@ def test_bf16_grad_reduce_halves_the_buffer_and_the_reduction() -> None:
     assert Policy(precision_of("bf16", "bf16"), 1).update_bytes() == 30
 
 
+def test_fp8_primary_weights_drop_the_16_bit_copy_and_gather_in_fp8() -> None:
+    """Megatron-Core's fp8_param_gather (NeMo's and Megatron-Bridge's FP8 presets): the FP8
+    weight and its transpose, 1 B each, no bf16 copy; the all-gather after the update sends
+    1 B per parameter; the fp32 master and Adam moments are as before."""
+    from dojosim.mapping.policy import precision_of
+
+    pol = Policy(precision_of("fp8", "bf16", fp8_params=True), 1)
+    m = pol.memory(P, D, LAYER)
+    assert m.weights == P * 2  # against P * 4 without
+    assert m.weights + m.gradients + m.optimizer == pytest.approx(P * (2 + 2 + 12 / D))
+    rs, ag = pol.comm()
+    assert (rs.bytes_per_param, ag.bytes_per_param) == (2, 1)
+    # read grad twice, read+write master and moments, write the FP8 weight and its transpose
+    assert pol.update_bytes() == 2 * 2 + 2 * 12 + 1 + 1
+    z3 = Policy(precision_of("fp8", "bf16", fp8_params=True), 3)
+    assert [e.bytes_per_param for e in z3.comm()][:2] == [1, 1]  # layers gathered in FP8
+
+
 def test_hybrid_sharding_shards_inside_the_shard_group_only() -> None:
     """Two replicas of a 4-rank shard group (MaxText on two slices, FSDP HYBRID_SHARD): states
     divide by 4, not 8, and the reduced shard is all-reduced across the 2 replicas."""

@@ -18,7 +18,9 @@ arXiv 1710.03740; Rajbhandari et al. 2020, "ZeRO", arXiv 1910.02054, Section 3.1
 * fp8 (Transformer Engine, Hopper/Blackwell): as bf16, plus an FP8 copy of each
   weight and of its transpose kept for the forward and backward GEMMs (1 B each;
   NVIDIA Transformer Engine keeps ``_fp8_weight`` and a transpose cache). Matmuls run
-  in FP8; attention and element-wise kernels stay in bf16.
+  in FP8; attention and element-wise kernels stay in bf16. With ``fp8_params`` (FP8
+  primary weights, which NeMo's and Megatron-Bridge's FP8 presets turn on) the 16-bit copy
+  goes: 1 B weight and 1 B transpose, all-gathered in FP8 (:func:`precision_of`).
 * cfp8 (Dojo): as fp8 with one CFP8 copy per weight (the 8-bit matmul inputs are cast
   from 16-bit activations; whether Tesla also stores activations for backward in CFP8
   is not published, so they are counted at 16 bits).
@@ -102,11 +104,22 @@ PRECISIONS: dict[str, Precision] = {
 }
 
 
-def precision_of(name: str, grad_reduce: str = "auto") -> Precision:
+def precision_of(name: str, grad_reduce: str = "auto", fp8_params: bool = False) -> Precision:
     """The precision ``name`` with its gradient buffer and data-parallel reduction in
     ``grad_reduce`` (``auto``: the precision's own; ``bf16``: 2 B, as Megatron-Core's DDP keeps
-    them with ``grad_reduce_in_fp32 = False``; ``fp32``: 4 B)."""
+    them with ``grad_reduce_in_fp32 = False``; ``fp32``: 4 B).
+
+    ``fp8_params``: FP8 primary weights. Megatron-Core's ``fp8_param_gather`` "keep[s] the
+    compute param in fp8 (do not use any other intermediate dtype) and perform[s] the param
+    all-gather in fp8" (``DistributedDataParallelConfig``,
+    megatron/core/distributed/distributed_data_parallel_config.py at Megatron-LM d98e8a64; with
+    MXFP8 the gather reuses the gradient buffer, ``reuse_grad_buf_for_mxfp8_param_ag``): the
+    16-bit weight goes, the FP8 weight and its transpose (or column-wise copy) stay, 1 B each,
+    and the all-gather after the optimizer step sends 1 B per parameter. The fp32 master weights
+    in the optimizer are unchanged."""
     p = PRECISIONS[name]
+    if fp8_params:
+        p = replace(p, weight=1.0, fp8_copy=1.0)
     if grad_reduce == "auto":
         return p
     size = {"bf16": 2.0, "fp32": 4.0}[grad_reduce]

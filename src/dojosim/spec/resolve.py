@@ -113,6 +113,7 @@ def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
         "slice_sharding": sf.slice_sharding,
         "precision": sf.precision,
         "grad_reduce": sf.grad_reduce,
+        "fp8_params": sf.fp8_params,
         "parallelism": sf.parallelism,
         "calibration": calibration,
         "framework": sf.framework or system.framework or "megatron",

@@ -39,11 +39,15 @@ AttentionKernel = Literal["auto", "flash-attention-1"]
 GradReduce = Literal["auto", "fp32", "bf16"]
 
 
-def _check_grad_reduce(precision: str, grad_reduce: str) -> None:
+def _check_grad_reduce(precision: str, grad_reduce: str, fp8_params: bool = False) -> None:
     if grad_reduce == "bf16" and precision in ("fp32", "tf32"):
         raise ValueError(
             f"grad_reduce: bf16 reduces the gradients of 16- or 8-bit training; precision "
             f"{precision} keeps fp32 weights (use grad_reduce: auto)"
+        )
+    if fp8_params and precision != "fp8":
+        raise ValueError(
+            f"fp8_params: FP8 primary weights are part of FP8 training; precision is {precision}"
         )
 
 
@@ -127,6 +131,8 @@ class ScenarioFile(Frozen):
     attention_kernel: AttentionKernel = "auto"
     fp8_attention: bool = False
     grad_reduce: GradReduce = "auto"
+    # Transformer Engine's FP8 primary weights (Megatron's --fp8-param-gather)
+    fp8_params: bool = False
     seq_len: PositiveInt | None = None
     site: SiteSection | None = None
     cost: CostSection | None = None
@@ -150,6 +156,8 @@ class Scenario(Frozen):
     ``fp8_attention_speedup``.
     ``grad_reduce`` the precision of the gradient buffer and its data-parallel reduction
     (``auto``: the precision's; see :func:`dojosim.mapping.policy.precision_of`).
+    ``fp8_params`` keeps the matmul weights only in FP8 (no 16-bit copy) and all-gathers them in
+    FP8 (:func:`dojosim.mapping.policy.precision_of`).
     ``slices`` cuts the job into that many equal slices of the system's pod tier, joined over
     the tier beyond it (TPU Multislice); None: as few pods as the chips need.
     ``slice_sharding``: under a framework that shards inside a slice (MaxText), ``data`` keeps a
@@ -176,6 +184,7 @@ class Scenario(Frozen):
     attention_kernel: AttentionKernel = "auto"
     fp8_attention: bool = False
     grad_reduce: GradReduce = "auto"
+    fp8_params: bool = False
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
@@ -186,7 +195,7 @@ class Scenario(Frozen):
 
     @model_validator(mode="after")
     def _grad_reduce(self) -> Scenario:
-        _check_grad_reduce(self.precision, self.grad_reduce)
+        _check_grad_reduce(self.precision, self.grad_reduce, self.fp8_params)
         return self
 
     @model_validator(mode="after")
@@ -265,6 +274,7 @@ class NetworkScenario(Frozen):
     hierarchy: Hierarchy | None = None
     collectives: CollectiveLibrary | None = None
     grad_reduce: GradReduce = "auto"
+    fp8_params: bool = False
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
@@ -275,7 +285,7 @@ class NetworkScenario(Frozen):
 
     @model_validator(mode="after")
     def _supported(self) -> NetworkScenario:
-        _check_grad_reduce(self.precision, self.grad_reduce)
+        _check_grad_reduce(self.precision, self.grad_reduce, self.fp8_params)
         if self.precision not in self.chip.peak_flops:
             have = ", ".join(self.chip.peak_flops)
             raise ValueError(
