@@ -99,6 +99,30 @@ def test_estimate_form_fills_and_shows_the_result(page: Any, live_server: str) -
     assert not page.problems, page.problems
 
 
+def test_estimate_form_sends_fp8_primary_weights(page: Any, live_server: str) -> None:
+    from dojosim import estimate
+    from dojosim.report.site_figures import number
+
+    page.goto(f"{live_server}/estimate")
+    form = page.locator("#form")
+    form.locator("select[name=model]").select_option("llama3-8b")
+    form.locator("select[name=system]").select_option("dgx-h100")
+    form.locator("input[name=chips]").fill("8")
+    form.locator("select[name=precision]").select_option("fp8")
+    form.locator("select[name=fp8_params]").select_option("true")
+    form.locator("input[name=global_batch]").fill("64")
+    page.locator("#run").click()
+    wait_done(page)
+    assert page.locator("#error").is_hidden(), page.locator("#error").inner_text()
+    shown = page.locator('#table tr[data-label="memory per chip"] td[data-col="0"]').inner_text()
+    sc = {"name": "web-estimate", "model": "llama3-8b", "system": "dgx-h100", "chips": 8,
+          "precision": "fp8", "fp8_params": True, "parallelism": {"global_batch": 64}}  # fmt: skip
+    expected = estimate(sc).memory_per_chip_bytes / 2**30
+    assert shown.strip() == number(expected)
+    assert "fp8_params=true" in page.url
+    assert not page.problems, page.problems
+
+
 def test_estimate_bad_input_is_shown_not_thrown(page: Any, live_server: str) -> None:
     page.goto(live_server + "/")
     page.locator("input[name=tensor]").fill("seven")

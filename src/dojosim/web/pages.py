@@ -87,6 +87,8 @@ fastest layout that fits in memory.</p>
 <label>system<select name="system">{_options(catalog.names("system"), "dgx-a100-80g")}</select></label>
 <label>chips<input name="chips" type="number" min="1" value="64"></label>
 <label>precision<select name="precision">{_options(list(PRECISIONS))}</select></label>
+<label>FP8 primary weights (fp8)<select name="fp8_params"><option value="">default (off)</option>
+<option>true</option><option>false</option></select></label>
 <label>global batch (sequences or samples)<input name="global_batch" type="number" min="1" value="64"></label>
 {knobs}
 <label>sequence parallel<select name="sequence_parallel"><option value="">default (off)</option>
