@@ -46,25 +46,31 @@ def test_every_page_opens_cleanly(page: Any, live_server: str, path: str, name: 
     assert not page.problems, page.problems
 
 
+def _run_form(page: Any, **fields: str) -> None:
+    """Fill the Estimate form's fields (a select or an input each), run it, expect no error."""
+    form = page.locator("#form")
+    for name, value in fields.items():
+        select = form.locator(f"select[name={name}]")
+        if select.count():
+            select.select_option(value)
+        else:
+            form.locator(f"input[name={name}]").fill(value)
+    page.locator("#run").click()
+    wait_done(page)
+    assert page.locator("#error").is_hidden(), page.locator("#error").inner_text()
+
+
 def test_estimate_form_fills_and_shows_the_result(page: Any, live_server: str) -> None:
     from dojosim import estimate
     from dojosim.report.site_figures import number
 
     page.goto(live_server + "/")
-    form = page.locator("#form")
-    form.locator("select[name=model]").select_option("gpt3-13b")
-    form.locator("select[name=system]").select_option("dgx-a100-80g")
-    form.locator("input[name=chips]").fill("64")
-    form.locator("input[name=global_batch]").fill("128")
-    form.locator("input[name=tensor]").fill("8")
-    form.locator("input[name=pipeline]").fill("2")
-    form.locator("select[name=recompute]").select_option("selective")
-    form.locator("select[name=overlap_tensor_parallel]").select_option("none")
-    form.locator("input[name=stage_layers]").fill("18, 22")
-    form.locator("input[name=recompute_modules]").fill("core_attn, mlp")
-    page.locator("#run").click()
-    wait_done(page)
-    assert page.locator("#error").is_hidden(), page.locator("#error").inner_text()
+    _run_form(
+        page,
+        model="gpt3-13b", system="dgx-a100-80g", chips="64", global_batch="128", tensor="8",
+        pipeline="2", recompute="selective", overlap_tensor_parallel="none",
+        stage_layers="18, 22", recompute_modules="core_attn, mlp",
+    )  # fmt: skip
     shown = page.locator('#table tr[data-label="step time"] td[data-col="0"]').inner_text()
     expected = estimate(
         {
@@ -104,16 +110,10 @@ def test_estimate_form_sends_fp8_primary_weights(page: Any, live_server: str) ->
     from dojosim.report.site_figures import number
 
     page.goto(f"{live_server}/estimate")
-    form = page.locator("#form")
-    form.locator("select[name=model]").select_option("llama3-8b")
-    form.locator("select[name=system]").select_option("dgx-h100")
-    form.locator("input[name=chips]").fill("8")
-    form.locator("select[name=precision]").select_option("fp8")
-    form.locator("select[name=fp8_params]").select_option("true")
-    form.locator("input[name=global_batch]").fill("64")
-    page.locator("#run").click()
-    wait_done(page)
-    assert page.locator("#error").is_hidden(), page.locator("#error").inner_text()
+    _run_form(
+        page, model="llama3-8b", system="dgx-h100", chips="8", precision="fp8",
+        fp8_params="true", global_batch="64",
+    )  # fmt: skip
     shown = page.locator('#table tr[data-label="memory per chip"] td[data-col="0"]').inner_text()
     sc = {"name": "web-estimate", "model": "llama3-8b", "system": "dgx-h100", "chips": 8,
           "precision": "fp8", "fp8_params": True, "parallelism": {"global_batch": 64}}  # fmt: skip

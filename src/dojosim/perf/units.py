@@ -107,10 +107,7 @@ def block(
         extra_f, extra_b = extra_f + a2a_f, extra_b + a2a_b
     comm, comm_back = comm + extra_f, comm_back + extra_b
     acts = activation_bytes_per_layer(model, sh, recompute)
-    rerun = recompute in ("full", "op", "dots")  # the rerun forward's buffers while it runs
-    work = activation_bytes_per_layer(model, sh, "selective") if rerun else 0.0
-    if recompute == "selective":  # a normally checkpointed module's rerun holds it again
-        work = recompute_modules.transient_bytes(model, sh)
+    work = recompute_modules.rerun_buffers(model, sh, recompute)
     h = model.hidden
     params, experts = _block_params(model, sh)
     largest = max(h * model.ffn, h * (model.heads + 2 * model.n_kv_heads) * model.dhead) / t

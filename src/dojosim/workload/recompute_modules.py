@@ -87,6 +87,19 @@ def transient_bytes(m: ModelSpec, sh: LayerShape) -> float:
     return dropped_bytes(m, replace(sh, modules=frozenset(normal)))
 
 
+def rerun_buffers(m: ModelSpec, sh: LayerShape, recompute: str) -> float:
+    """Bytes a layer's backward pass holds again while it reruns forward work: the rerun
+    forward's activations (``full``, ``op``, ``dots``: what selective keeps), or what the
+    normally checkpointed modules freed (``selective``)."""
+    if recompute == "selective":
+        return transient_bytes(m, sh)
+    if recompute in ("full", "op", "dots"):
+        from dojosim.workload.transformer import activation_bytes_per_layer
+
+        return activation_bytes_per_layer(m, sh, "selective")
+    return 0.0
+
+
 def rerun(m: ModelSpec, sh: LayerShape, forward: list[Op]) -> list[Op]:
     """The forward ops of one layer that the named modules run again in its backward pass."""
     from dojosim.workload.transformer import attention_core_forward
@@ -143,6 +156,7 @@ __all__ = [
     "dropped_bytes",
     "modules",
     "rerun",
+    "rerun_buffers",
     "rerun_matmul_flops_per_token",
     "transient_bytes",
 ]
