@@ -154,6 +154,9 @@ def test_the_modules_each_model_has() -> None:
     assert applicable(_model("qwen3-30b-a3b"), flash=True) == ("layernorm", "moe_act")
     deepseek = ("layernorm", "moe_act", "mla_up_proj", "mlp", "shared_experts")
     assert applicable(_model("deepseek-v3"), flash=True) == deepseek
+    # the output-discarding ones only (Megatron's own split of checkpoint kinds)
+    light = ("layernorm", "moe_act", "mla_up_proj")
+    assert applicable(_model("deepseek-v3"), flash=True, light=True) == light
 
 
 DEEPSEEK_256: dict[str, Any] = {
@@ -169,16 +172,24 @@ DEEPSEEK_256: dict[str, Any] = {
 }  # fmt: skip
 
 
-def test_auto_recomputes_every_module_when_the_default_does_not_fit() -> None:
-    # the combined 1F1B refuses full recomputation: the modules are what is left to free memory
+def test_auto_recomputes_the_cheaper_modules_first() -> None:
+    # the combined 1F1B refuses full recomputation: the modules are what is left to free memory.
+    # At 4,096 tokens the output-discarding ones (norms, expert activation, MLA up projections)
+    # fit; at 4,608 only every module does (the dense MLPs and shared experts too)
     par = DEEPSEEK_256["parallelism"]
     default = estimate(DEEPSEEK_256 | {"parallelism": par | {"recompute": "selective"}})
     assert not default.fits_in_memory
+    light, every = (
+        ["layernorm", "moe_act", "mla_up_proj"],
+        ["layernorm", "moe_act", "mla_up_proj", "mlp", "shared_experts"],
+    )
     auto = estimate(DEEPSEEK_256 | {"parallelism": par | {"recompute": "auto"}})
     assert auto.fits_in_memory
-    deepseek = ["layernorm", "moe_act", "mla_up_proj", "mlp", "shared_experts"]
-    assert auto.chosen == {"recompute": "selective", "recompute_modules": deepseek}
-    assert auto.layout["recompute_modules"] == deepseek
+    assert auto.chosen == {"recompute": "selective", "recompute_modules": light}
+    longer = DEEPSEEK_256 | {"seq_len": 4608, "parallelism": par | {"recompute": "auto"}}
+    named = longer | {"parallelism": par | {"recompute": "selective", "recompute_modules": light}}
+    assert not estimate(named).fits_in_memory
+    assert estimate(longer).chosen == {"recompute": "selective", "recompute_modules": every}
 
 
 def test_other_frameworks_never_get_modules_from_auto() -> None:

@@ -14,9 +14,9 @@ range over every value the framework (:mod:`dojosim.mapping.frameworks`) can run
 * interleave: every number of virtual stages the framework accepts;
 * sequence_parallel: on and off (tensor > 1, where the framework has it);
 * recompute: none, selective, full, torchtitan's per-op checkpointing (fsdp, dense
-  models), JAX's dots (maxtext), Megatron-Core's selective recomputation of every module
-  the model has (``modules``) and (where the framework can) full on only some layers of
-  each stage;
+  models), JAX's dots (maxtext), Megatron-Core's selective recomputation of the modules
+  the model has (``modules:light``, ``modules:all``) and (where the framework can) full on
+  only some layers of each stage;
 * zero: every stage the framework runs with this pipeline size;
 * context: powers of two keeping 2,048 tokens per chip or more;
 * expert: every divisor of the experts that folds into data x context x tensor;
@@ -274,11 +274,12 @@ def _members(
     if par.recompute_modules and _auto(par.recompute):
         rcs = ("selective",)  # the named modules are what selective recomputation runs again
     elif _auto(par.recompute) and fw.recompute_modules and not network:
-        # "modules": selective recomputation of every module the model has
-        # (workload/recompute_modules.applicable), more rerun and less kept than the default's
-        # attention core, less of both than full recomputation
+        # selective recomputation of the modules the model has (workload/recompute_modules.
+        # applicable): those Megatron checkpoints by discarding outputs ("modules:light"), then
+        # every one ("modules:all"); each reruns and keeps more and less than the one before, and
+        # less of both than full recomputation
         full = ("full",) if "full" in rcs else ()
-        rcs = (*(rc for rc in rcs if rc != "full"), "modules", *full)
+        rcs = (*(rc for rc in rcs if rc != "full"), "modules:light", "modules:all", *full)
     partial = (
         not par.overlap_expert_parallel
         and not par.recompute_modules

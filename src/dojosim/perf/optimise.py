@@ -62,11 +62,11 @@ def _better(a: Evaluation, b: Evaluation) -> bool:
     return ta < tb
 
 
-def _modules(ctx: Context) -> tuple[str, ...]:
-    """Every recompute module of the scenario's model (the search's ``modules`` choice)."""
+def _modules(ctx: Context, choice: str) -> tuple[str, ...]:
+    """The recompute modules of the search's ``modules:light`` or ``modules:all`` choice."""
     sc = ctx.sc
     assert isinstance(sc, Scenario)
-    return recompute_modules.applicable(sc.model, sc.flash_attention)
+    return recompute_modules.applicable(sc.model, sc.flash_attention, choice == "modules:light")
 
 
 def _layout(
@@ -84,14 +84,16 @@ def _layout(
         global_batch=par.global_batch,
         interleave=v,
         sequence_parallel=fam.sequence_parallel,
-        recompute="selective" if rc == "modules" else rc,
+        recompute="selective" if rc.startswith("modules") else rc,
         zero=z,
         stage_layers=split,
         overlap_data_parallel=par.overlap_data_parallel,
         overlap_tensor_parallel=par.overlap_tensor_parallel,
         overlap_expert_parallel=par.overlap_expert_parallel,
         recompute_layers=k,
-        recompute_modules=_modules(ctx) if rc == "modules" else tuple(par.recompute_modules or ()),
+        recompute_modules=_modules(ctx, rc)
+        if rc.startswith("modules")
+        else tuple(par.recompute_modules or ()),
         schedule=sched or ("interleaved" if v > 1 else fam.schedules[0]),
         context=fam.context,
         expert=fam.expert,
@@ -250,7 +252,7 @@ def _recompute(
             _partial(lay, fam, ctx, out)
             return
         if _try(ctx, lay(rc, explicit_k), out):
-            if rc in ("selective", "modules") and fam.partial:
+            if (rc == "selective" or rc.startswith("modules")) and fam.partial:
                 _partial(lay, fam, ctx, out)  # fewer full layers may still beat selective
             return
 

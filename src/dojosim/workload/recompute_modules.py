@@ -124,11 +124,13 @@ def rerun(m: ModelSpec, sh: LayerShape, forward: list[Op]) -> list[Op]:
     ]
 
 
-def applicable(m: ModelSpec, flash: bool) -> tuple[str, ...]:
+def applicable(m: ModelSpec, flash: bool, light: bool = False) -> tuple[str, ...]:
     """Every module that frees something in ``m`` (what ``recompute: auto`` tries together, the
     most memory selective recomputation can save): the attention core when it is not fused,
     the separate norms, the experts' activation, latent attention's up projections, the dense
-    layers' MLPs and the shared experts."""
+    layers' MLPs and the shared experts. ``light``: the attention core and the modules Megatron
+    checkpoints by discarding their outputs (``layernorm``, ``moe_act``, ``mla_up_proj``), not
+    the normally checkpointed MLPs and shared experts."""
     has = {
         "core_attn": not flash,
         "layernorm": m.attention == "mla" or m.is_moe,
@@ -137,7 +139,8 @@ def applicable(m: ModelSpec, flash: bool) -> tuple[str, ...]:
         "mlp": m.layers > m.moe_layers and not m.parallel_block,
         "shared_experts": m.is_moe and bool(m.shared_experts),
     }
-    return tuple(name for name in MODULES if has[name])
+    heavy = ("mlp", "shared_experts") if light else ()
+    return tuple(name for name in MODULES if has[name] and name not in heavy)
 
 
 def rerun_matmul_flops_per_token(m: ModelSpec, named: frozenset[str], moe: bool) -> float:
