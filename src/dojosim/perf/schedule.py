@@ -103,8 +103,8 @@ def in_flight(
     n = float(min(p - stage, micro_batches))
     if v > 1:
         n *= 1 + (p - 1) / (p * v)
-    if combined and micro_batches > 1:
-        extra = 1 / v if p > 1 and v > 1 else 1.0 if p > 1 else 1 / max(layers, 1)
+    if combined:  # one layer of the next micro-batch, or one more virtual stage's forward
+        extra = 1 / max(layers, 1) if p == 1 else 1 / v
         n = min(n + extra, float(micro_batches))
     return n
 

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dojosim.units import format_si
+from dojosim.workload.recompute_modules import DEFAULT
 
 
 def console() -> Console:
@@ -105,7 +106,7 @@ def layout_text(lay: dict[str, Any], short: bool = False) -> str:
         words[0] += f" (+ {', '.join(experts)})"
     words += [fmt.format(lay[key]) for key, fmt in labels if key in lay]
     mods = lay.get("recompute_modules")
-    if mods and list(mods) != ["core_attn"]:  # named modules, not Megatron's default
+    if mods and frozenset(mods) != DEFAULT:  # named modules, not Megatron's default
         words = [f"{w} ({', '.join(mods)})" if w.startswith("recompute ") else w for w in words]
     if lay.get("schedule") in ("zero-bubble", "dualpipe"):  # 1F1B variants follow from interleave
         words.append(f"schedule {lay['schedule']}")

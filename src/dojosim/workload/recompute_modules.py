@@ -45,9 +45,22 @@ def modules(sh: LayerShape) -> frozenset[str]:
     return sh.modules or DEFAULT
 
 
-def _separate_norms(m: ModelSpec, sh: LayerShape) -> tuple[str, ...]:
-    """The norms of a layer that are modules of their own (not fused into a linear)."""
-    return (("norm1",) if m.attention == "mla" else ()) + (("norm2",) if sh.moe else ())
+def _dense_mlp(m: ModelSpec, sh: LayerShape, mods: frozenset[str]) -> bool:
+    """Whether ``mlp`` checkpoints this layer's MLP (a dense layer's, not a parallel block's)."""
+    return "mlp" in mods and not sh.moe and not m.parallel_block
+
+
+def _rerun_norms(m: ModelSpec, sh: LayerShape, mods: frozenset[str]) -> set[str]:
+    """The norms whose outputs the modules free and rerun: with ``layernorm`` those that are
+    modules of their own (not fused into a linear), with ``mlp`` the one fused into the MLP's
+    first linear, which runs again with it."""
+    out = set()
+    if "layernorm" in mods:
+        out |= {"norm1"} if m.attention == "mla" else set()
+        out |= {"norm2"} if sh.moe else set()
+    if _dense_mlp(m, sh, mods):
+        out.add("norm2")
+    return out
 
 
 def dropped_bytes(m: ModelSpec, sh: LayerShape) -> float:
@@ -57,12 +70,9 @@ def dropped_bytes(m: ModelSpec, sh: LayerShape) -> float:
     mi = sh.cast or e  # what a matmul keeps of its input (see transformer.py)
     rep = sh.t if sh.sp else 1
     gates = 2 if m.gated_mlp else 1
-    out = 0.0
-    norms = set(_separate_norms(m, sh)) if "layernorm" in mods else set()
-    if "mlp" in mods and not sh.moe and not m.parallel_block:
+    out = len(_rerun_norms(m, sh, mods)) * b * s * m.hidden * mi / rep
+    if _dense_mlp(m, sh, mods):
         out += b * s * (m.ffn / sh.t) * (gates * e + mi)
-        norms.add("norm2")  # the norm fused into the MLP's first linear runs again with it
-    out += len(norms) * b * s * m.hidden * mi / rep
     if "mla_up_proj" in mods and m.mla is not None:
         a = m.mla
         out += b * s * (m.heads / sh.t) * (2 * a.qk_head_dim + a.v_head_dim) * e
@@ -106,16 +116,13 @@ def rerun(m: ModelSpec, sh: LayerShape, forward: list[Op]) -> list[Op]:
 
     mods = modules(sh)
     again = attention_core_forward(m, sh) if "core_attn" in mods and not sh.flash else []
-    names: set[str] = set()
+    names = _rerun_norms(m, sh, mods)
     prefixes: list[str] = []
-    if "layernorm" in mods:
-        names.update(_separate_norms(m, sh))
     if "moe_act" in mods and sh.moe:
         names.add("experts_act")
     if "mla_up_proj" in mods and m.mla is not None:
         names.update(("q_norm", "q_up", "kv_norm", "kv_up", "rope"))
-    if "mlp" in mods and not sh.moe and not m.parallel_block:
-        names.add("norm2")
+    if _dense_mlp(m, sh, mods):
         prefixes.append("mlp_")
     if "shared_experts" in mods and sh.moe:
         prefixes.append("shared_")
