@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import Field, NonNegativeInt, PositiveInt, field_validator, model_validator
 
 from dojosim.spec.base import CatalogEntry, Frozen
+from dojosim.spec.quantities import Fraction
 
 
 class MlaSpec(Frozen):
@@ -88,6 +89,10 @@ class ModelSpec(CatalogEntry):
     (Qwen3). ``parallel_block`` runs attention and the MLP side by side on one norm's output,
     ``x + Attention(LN(x)) + MLP(LN(x))`` (GPT-J, PaLM). ``mtp_depth`` counts DeepSeek-V3's
     multi-token-prediction modules: trained, but not part of the published model size.
+    ``dropout`` is the hidden and attention dropout probability the model trains with
+    (default 0.1, Megatron-Core's ``TransformerConfig.hidden_dropout`` and
+    ``attention_dropout``); at 0 no dropout mask is drawn or kept, as PyTorch's dropout returns
+    its input at ``p = 0`` (``aten/src/ATen/native/Dropout.cpp``, ``_dropout_impl``).
     ``params_published`` is a number (the total) or one or more :class:`PublishedParams`.
     """
 
@@ -118,6 +123,7 @@ class ModelSpec(CatalogEntry):
     mla: MlaSpec | None = None
     local_attention: LocalAttention | None = None
     mtp_depth: NonNegativeInt = 0
+    dropout: Fraction = Field(default=0.1, lt=1)
     params_published: list[PublishedParams] = Field(default_factory=list)
 
     @field_validator("params_published", mode="before")

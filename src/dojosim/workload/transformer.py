@@ -92,6 +92,7 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     h, dh = m.hidden, m.dhead
     qh, kvh = m.heads // t, max(m.n_kv_heads // t, 1)
     c = sh.cast
+    mask = 1 if m.dropout > 0 else 0  # a dropout mask byte per element, none without dropout
     # 8-bit matmuls need an 8-bit copy of their input: fused into the norm and the activation
     # function (Transformer Engine's LayerNormLinear, LayerNormMLP), a cast kernel of its own
     # for the attention output before the projection.
@@ -111,12 +112,12 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         # DecoderLayer): the MLP reads the same norm output, and one kernel adds both branches
         # to the residual. (PaLM also fuses the two input matmuls; that is not modelled.)
         ops += mlp_forward(m, sh, m.ffn // t, tok)
-        ops.append(elementwise("dropout_add", tok_rep * h * (4 * e + 1)))
+        ops.append(elementwise("dropout_add", tok_rep * h * (4 * e + mask)))
         return ops
-    ops.append(elementwise("dropout_add1", tok_rep * h * (3 * e + 1)))
+    ops.append(elementwise("dropout_add1", tok_rep * h * (3 * e + mask)))
     ops.append(_norm("norm2", tok_rep, h, e, c))
     ops += moe_mlp_forward(m, sh) if sh.moe else mlp_forward(m, sh, m.ffn // t, tok)
-    ops.append(elementwise("dropout_add2", tok_rep * h * (3 * e + 1)))
+    ops.append(elementwise("dropout_add2", tok_rep * h * (3 * e + mask)))
     return ops
 
 
@@ -146,12 +147,14 @@ def attention_core_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         traffic = b * s * 2 * qh * dh * e + b * k * 2 * kvh * dh * e
         return [Op("flash_attention", "attention", flops, traffic, m=s, n=k, k=dh)]
     scores = b * qh * s * k
-    return [
+    ops = [
         matmul("scores", s, k, dh, batch=b * qh, elem_bytes=e),
         elementwise("softmax", 2 * scores * e),
-        elementwise("attn_dropout", scores * (2 * e + 1)),
-        matmul("context", s, dh, k, batch=b * qh, elem_bytes=e),
     ]
+    if m.dropout > 0:  # without dropout the weighted sum reads the softmax output itself
+        ops.append(elementwise("attn_dropout", scores * (2 * e + 1)))
+    ops.append(matmul("context", s, dh, k, batch=b * qh, elem_bytes=e))
+    return ops
 
 
 def backward(ops: list[Op]) -> list[Op]:
@@ -205,6 +208,8 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
     by selective recompute (``core_attn``) or fused attention, less what the other
     ``recompute_modules`` free (:mod:`dojosim.workload.recompute_modules`), and only the layer input
     (``2sbh``) kept with full recompute (``op``: :mod:`dojosim.workload.checkpoint`).
+    A model without dropout (``dropout: 0``) keeps no masks: ``sbh`` less per layer, and
+    without fused attention ``as/h`` of the score term's ``5as/h`` stays (the softmax output).
     An 8-bit matmul's input is kept as its 8-bit copy: Transformer Engine's ``Linear`` and
     ``GroupedLinear`` save the quantized input (column-wise only) for the weight-gradient GEMM
     (``transformer_engine/pytorch/module/linear.py``, ``_Linear.forward``).
@@ -224,9 +229,10 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
         return dots_kept_bytes(m, sh)
     qh, kvh = m.heads / t, max(m.n_kv_heads / t, 1)
     mi = sh.cast or e  # a matmul's input is kept as its 8-bit copy when the matmul is 8-bit
-    # replicated region: 2 norm inputs, 2 matmul inputs (norm outputs), 2 dropout masks; a
-    # parallel block has one of each
-    replicated = b * s * h * (1 if m.parallel_block else 2) * (e + mi + 1) / rep
+    # replicated region: 2 norm inputs, 2 matmul inputs (norm outputs), 2 dropout masks (none
+    # without dropout); a parallel block has one of each
+    mask = 1 if m.dropout > 0 else 0
+    replicated = b * s * h * (1 if m.parallel_block else 2) * (e + mi + mask) / rep
     if m.mla is not None:  # q, k (with the rotary part), v, the projection input, the latents
         a = m.mla
         width = qh * (2 * a.qk_head_dim + 2 * a.v_head_dim) + (a.q_lora_rank or 0) + a.kv_lora_rank
@@ -235,7 +241,8 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
         attn = b * s * (qh + 2 * kvh) * dh * e + b * s * qh * dh * mi  # q, k, v; proj input
     selective = recompute == "selective"
     if not sh.flash and not (selective and "core_attn" in recompute_modules.modules(sh)):
-        attn += b * qh * s * sh.span * (2 * e + 1)  # softmax out, dropout mask, dropout out
+        # softmax out, and with dropout its mask and output
+        attn += b * qh * s * sh.span * ((2 * e + 1) if mask else e)
     dropped = recompute_modules.dropped_bytes(m, sh) if selective else 0.0
     gates = 2 if m.gated_mlp else 1
     if sh.moe:
