@@ -154,7 +154,7 @@ def test_catalog_lists_and_entries(client: Any) -> None:
         assert r.status_code == 200, r.text
         assert {row["name"] for row in r.json()} == set(catalog.names(kind))
     e = client.get("/api/catalog/chip/a100-sxm4-80g").json()
-    assert e["sources"] and e["resolved"]["memory"] == pytest.approx(80e9)
+    assert e["sources"] and e["resolved"]["memory"] == pytest.approx(79.25 * 2**30)
     s = client.get("/api/catalog/scenario/gpt3-175b-1024-a100").json()
     assert s["entry"] == scenarios.raw("gpt3-175b-1024-a100")
     missing = client.get("/api/catalog/chip/a100-sxm4-8")
