@@ -76,3 +76,18 @@ def test_estimator_doc_quotes_the_llama3_405b_share() -> None:
     assert with_ - without == pytest.approx(2 * 8192 * m.hidden / 8)
     doc = (Path(__file__).parents[2] / "docs" / "estimator.md").read_text()
     assert f"{100 * (with_ - without) / with_:.1f}% of what a Llama 3 405B layer keeps" in doc
+
+
+def test_workload_show_names_the_dropout() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from dojosim.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["workload", "show", "llama3-8b"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[0].endswith("mha attention, no dropout")
+    r = runner.invoke(app, ["workload", "show", "gpt3-175b", "--json"])
+    assert json.loads(r.stdout)["architecture"]["dropout"] == 0.1

@@ -212,7 +212,8 @@ def _print_model(d: dict[str, Any]) -> None:
     lines = [
         f"{d['name']}: {a['layers']} layers ({a['dense_layers']} dense, {moe}), "
         f"hidden {a['hidden']}, {a['heads']} heads, {a['attention']} attention"
-        + (" (parallel block)" if a.get("parallel_block") else ""),
+        + (" (parallel block)" if a.get("parallel_block") else "")
+        + (f", dropout {a['dropout']:g}" if a["dropout"] else ", no dropout"),
         f"  parameters     {d['params']:,.0f} total, {d['active_params']:,.0f} active per token"
         + (f" (+{d['mtp_params']:,.0f} in MTP modules)" if d["mtp_params"] else ""),
         f"  training       {_si(d['training_flops_per_token'], 'FLOP')} per token at "

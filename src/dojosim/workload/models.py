@@ -87,6 +87,7 @@ def summary(m: ModelSpec, seq_len: int | None = None) -> dict[str, Any]:
             "moe_layers": m.moe_layers,
             "vocab": m.vocab,
             "mtp_depth": m.mtp_depth,
+            "dropout": m.dropout,
         },
         "seq_len": s,
         "params": acc.total_params(m),
