@@ -81,6 +81,11 @@ def _norm(name: str, tokens: float, width: float, e: float, cast: float = 0.0) -
     return elementwise(name, tokens * width * (2 * e + cast))
 
 
+def _mask_bytes(m: ModelSpec) -> int:
+    """Bytes of dropout mask per element: one, or none for a model without dropout."""
+    return 1 if m.dropout > 0 else 0
+
+
 def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     """Forward ops of one layer on one chip, in order: attention (multi-head, grouped-query or
     multi-head latent), then the MLP (dense, or a mixture of experts)."""
@@ -92,7 +97,7 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     h, dh = m.hidden, m.dhead
     qh, kvh = m.heads // t, max(m.n_kv_heads // t, 1)
     c = sh.cast
-    mask = 1 if m.dropout > 0 else 0  # a dropout mask byte per element, none without dropout
+    mask = _mask_bytes(m)
     # 8-bit matmuls need an 8-bit copy of their input: fused into the norm and the activation
     # function (Transformer Engine's LayerNormLinear, LayerNormMLP), a cast kernel of its own
     # for the attention output before the projection.
@@ -151,7 +156,7 @@ def attention_core_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         matmul("scores", s, k, dh, batch=b * qh, elem_bytes=e),
         elementwise("softmax", 2 * scores * e),
     ]
-    if m.dropout > 0:  # without dropout the weighted sum reads the softmax output itself
+    if _mask_bytes(m):  # without dropout the weighted sum reads the softmax output itself
         ops.append(elementwise("attn_dropout", scores * (2 * e + 1)))
     ops.append(matmul("context", s, dh, k, batch=b * qh, elem_bytes=e))
     return ops
@@ -208,8 +213,9 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
     by selective recompute (``core_attn``) or fused attention, less what the other
     ``recompute_modules`` free (:mod:`dojosim.workload.recompute_modules`), and only the layer input
     (``2sbh``) kept with full recompute (``op``: :mod:`dojosim.workload.checkpoint`).
-    A model without dropout (``dropout: 0``) keeps no masks: ``sbh`` less per layer, and
-    without fused attention ``as/h`` of the score term's ``5as/h`` stays (the softmax output).
+    A model without dropout (``dropout: 0``) keeps no masks: ``2sbh`` less per layer (over ``t``
+    with sequence parallelism), and without fused attention ``2as/h`` of the score term's
+    ``5as/h`` stays (the softmax output).
     An 8-bit matmul's input is kept as its 8-bit copy: Transformer Engine's ``Linear`` and
     ``GroupedLinear`` save the quantized input (column-wise only) for the weight-gradient GEMM
     (``transformer_engine/pytorch/module/linear.py``, ``_Linear.forward``).
@@ -231,7 +237,7 @@ def activation_bytes_per_layer(m: ModelSpec, sh: LayerShape, recompute: str) -> 
     mi = sh.cast or e  # a matmul's input is kept as its 8-bit copy when the matmul is 8-bit
     # replicated region: 2 norm inputs, 2 matmul inputs (norm outputs), 2 dropout masks (none
     # without dropout); a parallel block has one of each
-    mask = 1 if m.dropout > 0 else 0
+    mask = _mask_bytes(m)
     replicated = b * s * h * (1 if m.parallel_block else 2) * (e + mi + mask) / rep
     if m.mla is not None:  # q, k (with the rotary part), v, the projection input, the latents
         a = m.mla
