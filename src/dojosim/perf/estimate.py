@@ -239,9 +239,22 @@ def _chosen(sc: Scenario | NetworkScenario, layout: dict[str, Any]) -> dict[str,
     return out
 
 
+# The share of a chip's memory above which a layout that fits our count may still fail: the
+# CUDA context, communication buffers and the allocator's fragmentation are not counted.
+# torchtitan's maintainers saw nodes fail at about 96% of an H100's memory and none at 93%
+# (pytorch/torchtitan issue 1789).
+TIGHT_MEMORY = 0.95
+
+
 def _notes(ctx: Context, ev: Evaluation, fits_found: bool, mfu: float) -> list[str]:
     sc, lay = ctx.sc, ev.layout
     notes = []
+    share = ev.memory.total / sc.chip.memory
+    if ev.fits and ctx.hier is None and share > TIGHT_MEMORY:
+        notes.append(
+            f"the layout needs {share:.0%} of the chip's memory: the CUDA context, communication "
+            "buffers and allocator fragmentation, which are not counted, may not fit beside it"
+        )
     if ctx.is_network:
         notes.append(
             "a network's batch counts samples (images or clips): see samples_per_s; "
