@@ -141,3 +141,18 @@ def test_replicas_do_not_change_an_unsharded_stage() -> None:
     pol = Policy.of("bf16", 0, replicas=2)
     assert not pol.hybrid and pol.shard(D) == D
     assert pol.comm() == Policy.of("bf16", 0).comm()
+
+
+def test_bf16_moments_halve_adams_state_and_keep_the_fp32_master() -> None:
+    """Megatron-Core's precision-aware optimizer with exp_avg_dtype = exp_avg_sq_dtype = bf16
+    (DeepSeek-V3's low-precision optimizer states): 4 B master + 2 x 2 B moments, sharded by
+    ZeRO-1 over the data-parallel ranks: 6 + 8/d bytes per parameter against 6 + 12/d."""
+    from dojosim.mapping.policy import precision_of
+
+    pol = Policy(precision_of("bf16", optimizer_moments="bf16"), 1)
+    m = pol.memory(P, D, LAYER)
+    assert m.optimizer == pytest.approx(P * 8 / D)
+    assert m.weights + m.gradients + m.optimizer == pytest.approx(P * (6 + 8 / D))
+    # the update reads and writes 4 B of moments less per parameter
+    assert pol.update_bytes() == Policy.of("bf16", 1).update_bytes() - 2 * 4
+    assert [e.bytes_per_param for e in pol.comm()] == [4, 2]  # traffic unchanged

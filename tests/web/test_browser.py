@@ -123,6 +123,25 @@ def test_estimate_form_sends_fp8_primary_weights(page: Any, live_server: str) ->
     assert not page.problems, page.problems
 
 
+def test_estimate_form_sends_bf16_adam_moments(page: Any, live_server: str) -> None:
+    from dojosim import estimate
+    from dojosim.report.site_figures import number
+
+    page.goto(f"{live_server}/estimate")
+    _run_form(
+        page, model="llama3-8b", system="dgx-h100", chips="8", precision="bf16",
+        optimizer_moments="bf16", global_batch="64",
+    )  # fmt: skip
+    shown = page.locator('#table tr[data-label="memory per chip"] td[data-col="0"]').inner_text()
+    sc = {"name": "web-estimate", "model": "llama3-8b", "system": "dgx-h100", "chips": 8,
+          "precision": "bf16", "optimizer_moments": "bf16", "parallelism": {"global_batch": 64}}  # fmt: skip
+    expected = estimate(sc).memory_per_chip_bytes / 2**30
+    plain = estimate(sc | {"optimizer_moments": "fp32"}).memory_per_chip_bytes / 2**30
+    assert shown.strip() == number(expected) and number(expected) != number(plain)
+    assert "optimizer_moments=bf16" in page.url
+    assert not page.problems, page.problems
+
+
 def test_estimate_bad_input_is_shown_not_thrown(page: Any, live_server: str) -> None:
     page.goto(live_server + "/")
     page.locator("input[name=tensor]").fill("seven")

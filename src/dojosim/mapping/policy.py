@@ -104,7 +104,9 @@ PRECISIONS: dict[str, Precision] = {
 }
 
 
-def precision_of(name: str, grad_reduce: str = "auto", fp8_params: bool = False) -> Precision:
+def precision_of(
+    name: str, grad_reduce: str = "auto", fp8_params: bool = False, optimizer_moments: str = "fp32"
+) -> Precision:
     """The precision ``name`` with its gradient buffer and data-parallel reduction in
     ``grad_reduce`` (``auto``: the precision's own; ``bf16``: 2 B, as Megatron-Core's DDP keeps
     them with ``grad_reduce_in_fp32 = False``; ``fp32``: 4 B).
@@ -116,10 +118,17 @@ def precision_of(name: str, grad_reduce: str = "auto", fp8_params: bool = False)
     MXFP8 the gather reuses the gradient buffer, ``reuse_grad_buf_for_mxfp8_param_ag``): the
     16-bit weight goes, the FP8 weight and its transpose (or column-wise copy) stay, 1 B each,
     and the all-gather after the optimizer step sends 1 B per parameter. The fp32 master weights
-    in the optimizer are unchanged."""
+    in the optimizer are unchanged.
+
+    ``optimizer_moments: bf16``: Adam's first and second moments in bf16, 2 B each instead of 4
+    (Megatron-Core's precision-aware optimizer, ``OptimizerConfig.exp_avg_dtype`` and
+    ``exp_avg_sq_dtype``; DeepSeek-V3, arXiv 2412.19437 Section 3.3.2, and Megatron-Bridge's
+    DeepSeek-V3 recipe keep them so); the fp32 master weights stay."""
     p = PRECISIONS[name]
     if fp8_params:
         p = replace(p, weight=1.0, fp8_copy=1.0)
+    if optimizer_moments == "bf16":
+        p = replace(p, optimizer=4.0)
     if grad_reduce == "auto":
         return p
     size = {"bf16": 2.0, "fp32": 4.0}[grad_reduce]

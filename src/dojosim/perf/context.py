@@ -382,7 +382,7 @@ class Context:
 def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = None) -> Context:
     """The layout-independent part of a scenario's estimate."""
     cal = calibration or sc.calibration
-    prec = precision_of(sc.precision, sc.grad_reduce, sc.fp8_params)
+    prec = precision_of(sc.precision, sc.grad_reduce, sc.fp8_params, sc.optimizer_moments)
     fw = framework(sc.framework)
     kernel = getattr(sc, "attention_kernel", "auto")  # a network scenario has no attention
     fp8_attention = getattr(sc, "fp8_attention", False)  # transformer scenarios only

@@ -114,6 +114,7 @@ def _shared(sf: ScenarioFile, file: str | None) -> dict[str, Any]:
         "precision": sf.precision,
         "grad_reduce": sf.grad_reduce,
         "fp8_params": sf.fp8_params,
+        "optimizer_moments": sf.optimizer_moments,
         "parallelism": sf.parallelism,
         "calibration": calibration,
         "framework": sf.framework or system.framework or "megatron",

@@ -37,6 +37,7 @@ AttentionKernel = Literal["auto", "flash-attention-1"]
 # in-fp32 and grad_reduce_in_fp32), or the 16-bit one that NeMo's and Megatron-Bridge's
 # performance recipes set (grad_reduce_in_fp32 = False): half the buffer and half the traffic.
 GradReduce = Literal["auto", "fp32", "bf16"]
+OptimizerMoments = Literal["fp32", "bf16"]
 
 
 def _check_grad_reduce(precision: str, grad_reduce: str, fp8_params: bool = False) -> None:
@@ -133,6 +134,8 @@ class ScenarioFile(Frozen):
     grad_reduce: GradReduce = "auto"
     # Transformer Engine's FP8 primary weights (Megatron's --fp8-param-gather)
     fp8_params: bool = False
+    # Adam's two moments in bf16 (Megatron's precision-aware optimizer, --exp-avg-dtype bf16)
+    optimizer_moments: OptimizerMoments = "fp32"
     seq_len: PositiveInt | None = None
     site: SiteSection | None = None
     cost: CostSection | None = None
@@ -158,6 +161,8 @@ class Scenario(Frozen):
     (``auto``: the precision's; see :func:`dojosim.mapping.policy.precision_of`).
     ``fp8_params`` keeps the matmul weights only in FP8 (no 16-bit copy) and all-gathers them in
     FP8 (:func:`dojosim.mapping.policy.precision_of`).
+    ``optimizer_moments: bf16`` keeps Adam's two moments in bf16 instead of fp32, 4 B per
+    parameter less (:func:`dojosim.mapping.policy.precision_of`).
     ``slices`` cuts the job into that many equal slices of the system's pod tier, joined over
     the tier beyond it (TPU Multislice); None: as few pods as the chips need.
     ``slice_sharding``: under a framework that shards inside a slice (MaxText), ``data`` keeps a
@@ -185,6 +190,7 @@ class Scenario(Frozen):
     fp8_attention: bool = False
     grad_reduce: GradReduce = "auto"
     fp8_params: bool = False
+    optimizer_moments: OptimizerMoments = "fp32"
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
@@ -275,6 +281,7 @@ class NetworkScenario(Frozen):
     collectives: CollectiveLibrary | None = None
     grad_reduce: GradReduce = "auto"
     fp8_params: bool = False
+    optimizer_moments: OptimizerMoments = "fp32"
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None

@@ -89,6 +89,8 @@ fastest layout that fits in memory.</p>
 <label>precision<select name="precision">{_options(list(PRECISIONS))}</select></label>
 <label>FP8 primary weights (fp8)<select name="fp8_params"><option value="">default (off)</option>
 <option>true</option><option>false</option></select></label>
+<label>Adam moments<select name="optimizer_moments"><option value="">default (fp32)</option>
+<option>bf16</option><option>fp32</option></select></label>
 <label>global batch (sequences or samples)<input name="global_batch" type="number" min="1" value="64"></label>
 {knobs}
 <label>sequence parallel<select name="sequence_parallel"><option value="">default (off)</option>
