@@ -105,40 +105,31 @@ def test_estimate_form_fills_and_shows_the_result(page: Any, live_server: str) -
     assert not page.problems, page.problems
 
 
-def test_estimate_form_sends_fp8_primary_weights(page: Any, live_server: str) -> None:
+@pytest.mark.parametrize(
+    ("precision", "field", "text", "value", "off"),
+    [
+        ("fp8", "fp8_params", "true", True, False),  # FP8 primary weights
+        ("bf16", "optimizer_moments", "bf16", "bf16", "fp32"),  # Adam's moments in bf16
+    ],
+)
+def test_estimate_form_sends_the_memory_choices(  # type: ignore[no-untyped-def]
+    page: Any, live_server: str, precision, field, text, value, off
+) -> None:
     from dojosim import estimate
     from dojosim.report.site_figures import number
 
     page.goto(f"{live_server}/estimate")
     _run_form(
-        page, model="llama3-8b", system="dgx-h100", chips="8", precision="fp8",
-        fp8_params="true", global_batch="64",
+        page, model="llama3-8b", system="dgx-h100", chips="8", precision=precision,
+        global_batch="64", **{field: text},
     )  # fmt: skip
     shown = page.locator('#table tr[data-label="memory per chip"] td[data-col="0"]').inner_text()
     sc = {"name": "web-estimate", "model": "llama3-8b", "system": "dgx-h100", "chips": 8,
-          "precision": "fp8", "fp8_params": True, "parallelism": {"global_batch": 64}}  # fmt: skip
+          "precision": precision, field: value, "parallelism": {"global_batch": 64}}  # fmt: skip
     expected = estimate(sc).memory_per_chip_bytes / 2**30
-    assert shown.strip() == number(expected)
-    assert "fp8_params=true" in page.url
-    assert not page.problems, page.problems
-
-
-def test_estimate_form_sends_bf16_adam_moments(page: Any, live_server: str) -> None:
-    from dojosim import estimate
-    from dojosim.report.site_figures import number
-
-    page.goto(f"{live_server}/estimate")
-    _run_form(
-        page, model="llama3-8b", system="dgx-h100", chips="8", precision="bf16",
-        optimizer_moments="bf16", global_batch="64",
-    )  # fmt: skip
-    shown = page.locator('#table tr[data-label="memory per chip"] td[data-col="0"]').inner_text()
-    sc = {"name": "web-estimate", "model": "llama3-8b", "system": "dgx-h100", "chips": 8,
-          "precision": "bf16", "optimizer_moments": "bf16", "parallelism": {"global_batch": 64}}  # fmt: skip
-    expected = estimate(sc).memory_per_chip_bytes / 2**30
-    plain = estimate(sc | {"optimizer_moments": "fp32"}).memory_per_chip_bytes / 2**30
+    plain = estimate(sc | {field: off}).memory_per_chip_bytes / 2**30
     assert shown.strip() == number(expected) and number(expected) != number(plain)
-    assert "optimizer_moments=bf16" in page.url
+    assert f"{field}={text}" in page.url
     assert not page.problems, page.problems
 
 
