@@ -1,11 +1,10 @@
 """Everything the step of a scenario needs that does not depend on the layout, built once.
 
-A :class:`Context` holds the compute model, the network fabric, the precision,
-the framework and caches of unit costs and collective times shared by every
-candidate layout of one scenario. Its :meth:`Context.stages` turns a layout into
-the units each pipeline stage runs, the same way for a transformer (embedding,
-blocks, head) and for a network given as layers (cut into stages of about equal
-time).
+A :class:`Context` holds the compute model, the network fabric, the precision, the framework
+and caches of unit costs and collective times shared by every candidate layout of one scenario.
+Its :meth:`Context.stages` turns a layout into the units each pipeline stage runs, the same way
+for a transformer (embedding, blocks, head) and for a network given as layers (cut into stages
+of about equal time).
 """
 
 from __future__ import annotations
@@ -170,6 +169,7 @@ class Context:
             leaving = leaving_share(self.sc.routing, model.top_k, model.node_limit, nodes)
         return Groups(
             context_stride=lay.tensor,
+            context_exposed=self.sc.parallelism.context_comm == "all_gather",
             expert_stride=stride,
             overlap_a2a=overlap,
             dispatch_bytes=1.0 if eight else self.precision.activation,

@@ -26,6 +26,7 @@ class Groups:
     combined 1F1B), and which tensor-parallel exchanges run under GEMMs (``tensor_overlap``)."""
 
     context_stride: int = 1
+    context_exposed: bool = False  # keys and values all-gathered before the attention
     expert_stride: int = 1
     overlap_a2a: bool = False
     dispatch_bytes: float = 2.0  # per element: 1 when the dispatch is FP8
@@ -39,8 +40,12 @@ def context_comm(
     model: ModelSpec, sh: LayerShape, cm: ComputeModel, fab: Fabric, g: Groups
 ) -> tuple[float, float]:
     """Ring attention over the context-parallel group: each rank passes its keys and values
-    around the ring, hidden behind the attention it computes meanwhile (backward: twice),
-    which it slows while it runs (:func:`dojosim.perf.compute.under`)."""
+    around the ring, hidden behind the attention it computes meanwhile (backward: twice, the
+    keys and values and their gradients), which it slows while it runs
+    (:func:`dojosim.perf.compute.under`). With ``g.context_exposed`` the group gathers them
+    before the attention instead, which waits for them: the same bytes, none hidden (Llama 3's
+    all-gather context parallelism, arXiv 2407.21783 Section 3.3.2: "the all-gather
+    communication latency is exposed in the critical path")."""
     cp = sh.span // sh.s if sh.keys else 1
     if cp <= 1:
         return 0.0, 0.0
@@ -48,6 +53,8 @@ def context_comm(
     if model.mla is not None:  # the latent and the rotary key travel
         kv = sh.b * sh.s * (model.mla.kv_lora_rank + model.mla.qk_rope_head_dim) * sh.e
     ring = collective_time(fab, "all_gather", kv * cp, cp, g.context_stride)
+    if g.context_exposed:
+        return ring, 2 * ring
     attn = cm.ops_time(attention_core_forward(model, sh))
     s = cm.overlap_slowdown
     return under(ring, attn, s), under(2 * ring, ATTENTION_BACKWARD_FLOPS * attn, s)

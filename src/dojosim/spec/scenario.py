@@ -38,6 +38,7 @@ AttentionKernel = Literal["auto", "flash-attention-1"]
 # performance recipes set (grad_reduce_in_fp32 = False): half the buffer and half the traffic.
 GradReduce = Literal["auto", "fp32", "bf16"]
 OptimizerMoments = Literal["fp32", "bf16"]
+ContextComm = Literal["ring", "all_gather"]
 
 
 def _check_grad_reduce(precision: str, grad_reduce: str, fp8_params: bool = False) -> None:
@@ -96,6 +97,11 @@ class Parallelism(Frozen):
     expert: PositiveInt | Auto = 1
     expert_tensor: PositiveInt = 1
     context: PositiveInt | Auto = 1
+    # How the context-parallel group exchanges keys and values: ring (passed around the ring
+    # under the attention, Megatron/Transformer Engine's p2p) or all_gather (gathered before the
+    # attention, in the critical path, as Meta's Llama 3 training does: arXiv 2407.21783
+    # Section 3.3.2)
+    context_comm: ContextComm = "ring"
     # The pipeline schedule; unset: interleaved 1F1B when interleave > 1, else 1F1B.
     schedule: Schedule | Auto | None = None
 
