@@ -44,8 +44,8 @@ def context_comm(
     keys and values and their gradients), which it slows while it runs
     (:func:`dojosim.perf.compute.under`). With ``g.context_exposed`` the group gathers them
     before the attention instead, which waits for them: the same bytes, none hidden (Llama 3's
-    all-gather context parallelism, arXiv 2407.21783 Section 3.3.2: "the all-gather
-    communication latency is exposed in the critical path")."""
+    all-gather context parallelism, whose latency is in the critical path: arXiv 2407.21783
+    Section 3.3.2)."""
     cp = sh.span // sh.s if sh.keys else 1
     if cp <= 1:
         return 0.0, 0.0
