@@ -122,8 +122,8 @@ class Context:
             self.collectives[key] = t
         return t
 
-    def layer_shape(self, lay: Layout, moe: bool = False) -> LayerShape:
-        """The per-chip shape of a block of ``lay`` (``moe``: a mixture-of-experts block)."""
+    def layer_shape(self, lay: Layout, moe: bool = False, local: bool = False) -> LayerShape:
+        """The per-chip shape of a block of ``lay`` (``moe``: MoE; ``local``: a windowed layer)."""
         from dojosim.spec.routing import rank_imbalance
 
         sc = self.sc
@@ -147,6 +147,7 @@ class Context:
             etp=lay.expert_tensor if moe else 1,
             imbalance=imbalance,
             modules=lay.selective_modules,
+            local=local,
         )
 
     def groups(self, lay: Layout) -> Groups:
@@ -213,7 +214,7 @@ class Context:
         for i, n in enumerate(lay.stage_layers):
             key = (
                 "sum", sh, lay.recompute, n, lay.recomputed(i), i == 0, i == p - 1, p > 1,
-                self._moe_pattern(first, n), lay.expert, lay.expert_tensor, lay.schedule,
+                self._kinds(first, n), lay.expert, lay.expert_tensor, lay.schedule,
             )  # fmt: skip
             first += n
             hit = self.units.get(key)
@@ -225,12 +226,13 @@ class Context:
         self.units[whole] = out
         return out
 
-    def _moe_pattern(self, first: int, n: int) -> tuple[bool, ...] | None:
-        """Which of layers ``first .. first + n`` are mixture-of-experts layers (None: dense)."""
-        sc = self.sc
-        if not isinstance(sc, Scenario) or not sc.model.is_moe:
+    def _kinds(self, first: int, n: int) -> tuple[tuple[bool, bool], ...] | None:
+        """Layers ``first .. first + n`` as (mixture of experts, local-window attention) each
+        (None: every layer a dense one attending over the whole sequence)."""
+        m = self.sc.model if isinstance(self.sc, Scenario) else None
+        if m is None or not (m.is_moe or m.local_attention):
             return None
-        return tuple(sc.model.is_moe_layer(first + j) for j in range(n))
+        return tuple((m.is_moe_layer(i), not m.is_global_layer(i)) for i in range(first, first + n))
 
     def _cached(self, key: Any, fab: Fabric | None, build: Any) -> Any:
         if fab is not None:
@@ -245,17 +247,16 @@ class Context:
         assert isinstance(sc, Scenario)
         m, cm, g = sc.model, self.cm, self.groups(lay)
         others = "none" if lay.recompute == "full" else lay.recompute
-        # which layers are MoE, once (None: a dense model, every layer alike)
-        flags = [m.is_moe_layer(i) for i in range(m.layers)] if m.is_moe else None
-        built: dict[tuple[bool, bool], UnitCost] = {}
+        kinds = self._kinds(0, m.layers)  # (MoE, local) per layer, once (None: all alike)
+        built: dict[tuple[bool, bool, bool], UnitCost] = {}
 
-        def unit(moe: bool, full: bool) -> UnitCost:  # built once, and only if a stage holds it
-            if (moe, full) not in built:
-                sh, rc = self.layer_shape(lay, moe), "full" if full else others
-                built[moe, full] = self._cached(
+        def unit(moe: bool, local: bool, full: bool) -> UnitCost:  # built once, if ever held
+            if (moe, local, full) not in built:
+                sh, rc = self.layer_shape(lay, moe, local), "full" if full else others
+                built[moe, local, full] = self._cached(
                     (sh, g, rc), fab, lambda f: block(m, sh, rc, cm, f, g)
                 )
-            return built[moe, full]
+            return built[moe, local, full]
 
         sh = self.layer_shape(lay)
         emb = self._cached((sh, "embedding"), fab, lambda f: embedding(m, sh, cm, f))
@@ -266,17 +267,15 @@ class Context:
         start = 0
         for i, n in enumerate(lay.stage_layers):
             k = lay.recomputed(i)  # the stage's first k layers are recomputed in full
-            count: dict[tuple[bool, bool], int] = {}
-            if flags is None:
+            count: dict[tuple[bool, bool, bool], int] = {}
+            if kinds is None:
                 full = min(k, n)
-                count = {
-                    key: c for key, c in (((False, True), full), ((False, False), n - full)) if c
-                }
+                count = {(False, False, True): full, (False, False, False): n - full}
             else:
                 for j in range(n):
-                    key = (flags[start + j], j < k)
-                    count[key] = count.get(key, 0) + 1
-            stage: Stage = [(unit(moe, full), c) for (moe, full), c in count.items()]
+                    moe, local = kinds[start + j]
+                    count[moe, local, j < k] = count.get((moe, local, j < k), 0) + 1
+            stage: Stage = [(unit(*key), c) for key, c in count.items() if c]
             if i == 0:
                 stage.insert(0, (emb, 1))
             if i == p - 1:

@@ -182,10 +182,15 @@ def mtp_params(m: ModelSpec) -> float:
 
 
 def _keys_seen(m: ModelSpec, i: int, s: int, causal: bool) -> float:
-    """Keys one query attends to on layer ``i`` at sequence length ``s``, in the full
-    (non-causal) convention or, with ``causal``, on average under a causal mask."""
+    return keys_seen(m, not m.is_global_layer(i), s, causal)
+
+
+def keys_seen(m: ModelSpec, local: bool, s: int, causal: bool) -> float:
+    """Keys one query attends to on a global or a ``local`` (windowed) layer at sequence length
+    ``s``, in the full (non-causal) convention or, with ``causal``, on average under a causal
+    mask."""
     la = m.local_attention
-    if la is None or m.is_global_layer(i):
+    if la is None or not local:
         span = s / 2.0 if causal else float(s)
     elif la.kind == "chunked":
         c = min(la.window, s)

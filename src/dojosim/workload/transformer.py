@@ -23,6 +23,7 @@ from dojosim.workload import recompute_modules
 # the ones the estimator imports from here.
 from dojosim.workload.accounting import (
     embedding_params,
+    keys_seen,
     model_flops_per_token,
     params_per_layer,
     total_params,
@@ -70,6 +71,7 @@ class LayerShape:
     # Megatron-Core's recompute_modules under selective recomputation; empty: its default
     # (core_attn). :mod:`dojosim.workload.recompute_modules` says what each frees and reruns.
     modules: frozenset[str] = frozenset()
+    local: bool = False  # a local-window layer of a model with ``local_attention``
 
     @property
     def span(self) -> int:
@@ -146,11 +148,15 @@ def attention_core_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     k = sh.span  # keys: the whole sequence, also when context parallelism splits the queries
     qh, dh = m.heads // t, m.dhead
     if sh.flash:
-        # Causal fused attention computes half of the score matrix (Dao 2023, arXiv 2307.08691).
-        flops = 0.5 * 4.0 * b * qh * s * k * dh
+        # Causal fused attention computes half of the score matrix (Dao 2023, arXiv 2307.08691);
+        # on a local layer only the blocks of its band or chunk, and at the rate of that many
+        # keys per query. (Unfused attention scores and masks the whole sequence.)
+        flops = 4.0 * b * qh * s * keys_seen(m, sh.local, k, causal=True) * dh
+        la = m.local_attention
+        window = min(la.window, k) if la is not None and sh.local else k
         kvh = max(m.n_kv_heads // t, 1)
         traffic = b * s * 2 * qh * dh * e + b * k * 2 * kvh * dh * e
-        return [Op("flash_attention", "attention", flops, traffic, m=s, n=k, k=dh)]
+        return [Op("flash_attention", "attention", flops, traffic, m=s, n=window, k=dh)]
     scores = b * qh * s * k
     ops = [
         matmul("scores", s, k, dh, batch=b * qh, elem_bytes=e),
