@@ -181,25 +181,23 @@ def mtp_params(m: ModelSpec) -> float:
 # ---------------------------------------------------------------- FLOPs per token
 
 
-def _keys_seen(m: ModelSpec, i: int, s: int, causal: bool) -> float:
-    return keys_seen(m, not m.is_global_layer(i), s, causal)
+def window(m: ModelSpec, local: bool, s: int) -> int:
+    """The keys a query of a global or a ``local`` layer may attend to at sequence length ``s``:
+    the sequence, or the band or chunk of ``m.local_attention``."""
+    la = m.local_attention
+    return min(la.window, s) if la is not None and local else s
 
 
 def keys_seen(m: ModelSpec, local: bool, s: int, causal: bool) -> float:
     """Keys one query attends to on a global or a ``local`` (windowed) layer at sequence length
     ``s``, in the full (non-causal) convention or, with ``causal``, on average under a causal
     mask."""
-    la = m.local_attention
-    if la is None or not local:
-        span = s / 2.0 if causal else float(s)
-    elif la.kind == "chunked":
-        c = min(la.window, s)
-        span = c / 2.0 if causal else float(c)
-    else:  # a causal band of w keys; the ramp at the start of the sequence sees fewer
-        w = min(la.window, s)
-        band = w - w * w / (2.0 * s)
-        span = band if causal else 2.0 * band
-    return span
+    w = window(m, local, s)
+    if w == s or m.local_attention is None or m.local_attention.kind == "chunked":
+        return w / 2.0 if causal else float(w)
+    # a causal band of w keys; the ramp at the start of the sequence sees fewer
+    band = w - w * w / (2.0 * s)
+    return band if causal else 2.0 * band
 
 
 def _attention_width(m: ModelSpec) -> int:
@@ -213,8 +211,10 @@ def _attention_core(m: ModelSpec, s: int, causal: bool) -> float:
     """Forward attention FLOPs per token summed over the main model's layers."""
     width = _attention_width(m)
     if m.local_attention is None:  # every layer alike: no per-layer sum (a hot path)
-        return m.layers * 2.0 * width * _keys_seen(m, 0, s, causal)
-    return sum(2.0 * width * _keys_seen(m, i, s, causal) for i in range(m.layers))
+        return m.layers * 2.0 * width * keys_seen(m, False, s, causal)
+    return sum(
+        2.0 * width * keys_seen(m, not m.is_global_layer(i), s, causal) for i in range(m.layers)
+    )
 
 
 def forward_flops_breakdown(

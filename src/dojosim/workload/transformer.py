@@ -27,6 +27,7 @@ from dojosim.workload.accounting import (
     model_flops_per_token,
     params_per_layer,
     total_params,
+    window,
 )
 from dojosim.workload.ops import (
     ATTENTION_BACKWARD_FLOPS,
@@ -152,11 +153,10 @@ def attention_core_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         # on a local layer only the blocks of its band or chunk, and at the rate of that many
         # keys per query. (Unfused attention scores and masks the whole sequence.)
         flops = 4.0 * b * qh * s * keys_seen(m, sh.local, k, causal=True) * dh
-        la = m.local_attention
-        window = min(la.window, k) if la is not None and sh.local else k
         kvh = max(m.n_kv_heads // t, 1)
         traffic = b * s * 2 * qh * dh * e + b * k * 2 * kvh * dh * e
-        return [Op("flash_attention", "attention", flops, traffic, m=s, n=window, k=dh)]
+        n = window(m, sh.local, k)
+        return [Op("flash_attention", "attention", flops, traffic, m=s, n=n, k=dh)]
     scores = b * qh * s * k
     ops = [
         matmul("scores", s, k, dh, batch=b * qh, elem_bytes=e),
