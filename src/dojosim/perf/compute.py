@@ -21,6 +21,11 @@ hundred tokens per expert the GPU finishes each before the next arrives. The tim
 the larger of that and the roofline. A stack with a single-kernel grouped GEMM
 (DeepGEMM, ``torch._grouped_mm``) has ``group_launch = 0``.
 
+On a chip whose matrix unit is a weight-stationary systolic array (a TPU's MXU, 128 x 128, or
+256 x 256 on TPU v6e), a matmul's weight dimensions (``n`` and ``k``; fused attention's head
+dimension) are padded up to a multiple of the array's side, and the padding does no useful work
+(:func:`fill`; Austin et al., "How to Scale Your Model", Part 2).
+
 A matmul too thin for the matrix units (a depthwise convolution is a GEMM with
 ``n = 1``) runs on the vector units instead, when the chip's catalog entry gives
 their rate: the kernel takes the faster of the two.
@@ -28,6 +33,7 @@ their rate: the kernel takes the faster of the two.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +62,7 @@ class ComputeModel:
     group_launch: float = 0.0  # s per group of a grouped GEMM launched one GEMM per group
     overlap_slowdown: float = 0.0  # compute slowdown while a collective overlaps it (fraction)
     attention_head_dim_64_ratio: float = 1.0  # fused attention at head dim 64 over 128
+    matrix_unit: int = 0  # side of a systolic matrix unit, elements (0: no padding)
 
     @classmethod
     def of(
@@ -98,12 +105,16 @@ class ComputeModel:
             cal.expert_gemm_launch if per_group else 0.0,
             cal.overlap_slowdown,
             kernel[2],
+            chip.matrix_unit or 0,
         )
 
-    def matmul_efficiency_of(self, m: int, n: int, k: int) -> float:
-        """Fraction of peak a matmul of this shape reaches (before the memory bound)."""
+    def matmul_efficiency_of(self, m: Any, n: Any, k: Any) -> Any:
+        """Fraction of peak a matmul of this shape reaches (before the memory bound); numbers
+        or NumPy arrays alike, so the op-by-op and the array timings share it."""
         half = self.matmul_half_size
-        return self.matmul_efficiency * (m / (m + half)) * (n / (n + half)) * (k / (k + half))
+        shape = (m / (m + half)) * (n / (n + half)) * (k / (k + half))
+        padding = fill(n, self.matrix_unit) * fill(k, self.matrix_unit)
+        return self.matmul_efficiency * shape * padding
 
     def op_time(self, op: Op) -> float:
         """Seconds for one op."""
@@ -133,9 +144,8 @@ class ComputeModel:
         eff = self.flash_attention_efficiency * np.ones(np.broadcast(keys, head_dim).shape)
         if self.attention_half_seq > 0:
             eff *= np.where(keys > 0, keys / (keys + self.attention_half_seq), 1.0)
-        return eff * np.where(
-            head_dim > 0, head_dim_factor(head_dim, self.attention_head_dim_64_ratio), 1.0
-        )
+        width = head_dim_factor(head_dim, self.attention_head_dim_64_ratio)
+        return eff * np.where(head_dim > 0, width * fill(head_dim, self.matrix_unit), 1.0)
 
     def ops_time(self, ops: list[Op] | tuple[Op, ...]) -> float:
         """Seconds for a sequence of ops run one after another."""
@@ -149,6 +159,23 @@ def head_dim_factor(head_dim: Any, ratio_64: float) -> Any:
     import numpy as np
 
     return ratio_64 + (1.0 - ratio_64) * np.clip((np.asarray(head_dim) - 64) / 64, 0.0, 1.0)
+
+
+def fill(dim: Any, side: int) -> Any:
+    """The share of a systolic array of ``side`` x ``side`` that a weight dimension of ``dim``
+    elements keeps busy: ``dim`` over ``dim`` padded up to a multiple of ``side`` (1 when
+    ``side`` is 0, or where ``dim`` is 0: not known). A head dimension of 128 fills half of TPU
+    v6e's 256-wide MXU. Numbers or NumPy arrays."""
+    import numpy as np
+
+    if side <= 0:
+        return 1.0
+    if isinstance(dim, int | float):
+        return dim / (max(math.ceil(dim / side), 1) * side) if dim > 0 else 1.0
+    d = np.asarray(dim, dtype=float)
+    padded = np.maximum(np.ceil(d / side), 1.0) * side
+    share = np.where(d > 0, d / padded, 1.0)
+    return float(share) if share.ndim == 0 else share
 
 
 def under(comm: float, compute: float, slowdown: float) -> float:

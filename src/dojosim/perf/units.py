@@ -315,8 +315,7 @@ class OpTable:
             batch = np.where(rows, batch, np.ceil(batch / t))
             flops, nbytes = flops / t, nbytes / t
         mem = nbytes / (cm.memory_bandwidth * cm.memory_efficiency)
-        half = cm.matmul_half_size
-        eff = cm.matmul_efficiency * (m / (m + half)) * (n / (n + half)) * (k / (k + half))
+        eff = cm.matmul_efficiency_of(m, n, k)
         with np.errstate(divide="ignore", invalid="ignore"):
             matrix = np.where(eff > 0, flops / (cm.peak_flops * eff), np.inf)
         if cm.vector_flops > 0:

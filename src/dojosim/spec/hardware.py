@@ -12,6 +12,7 @@ from dojosim.spec.optical import IslSpec
 from dojosim.spec.quantities import (
     Bandwidth,
     Bytes,
+    Count,
     FlopRate,
     Fraction,
     Hertz,
@@ -60,6 +61,9 @@ class ChipSpec(CatalogEntry):
     # The independent cores of a die (D1's 354 nodes, a GPU's streaming multiprocessors): per-core
     # figures, and the share of a GPU left to compute while communication kernels hold some SMs.
     cores: PositiveInt | None = None
+    # The side of a weight-stationary systolic matrix unit (a TPU's MXU), in elements: a matmul's
+    # weight dimensions are padded up to a multiple of it. None: no such padding (GPUs, D1).
+    matrix_unit: Count | None = None
     statements: list[str] = Field(default_factory=list)  # public claims a what-if chip rests on
 
     def peak(self, precision: str) -> float:

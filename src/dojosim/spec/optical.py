@@ -19,25 +19,18 @@ B/s); counts may be written as ``{value: 24, source: ...}`` like any quantity.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from annotated_types import Gt
-from pydantic import BeforeValidator, model_validator
+from pydantic import model_validator
 
 from dojosim.spec.base import Frozen
-from dojosim.spec.quantities import Bandwidth, Efficiency, Metres, PosRatio, Seconds, Watts
-
-
-def _count(value: Any) -> Any:
-    """A count, bare or as ``{value: n, source: ...}``."""
-    if isinstance(value, dict):
-        if "value" not in value:
-            raise ValueError("expected a mapping with 'value:' and 'source:' (or 'derived:')")
-        return value["value"]
-    return value
-
-
-Count = Annotated[int, BeforeValidator(_count), Gt(0)]
+from dojosim.spec.quantities import (
+    Bandwidth,
+    Count,
+    Efficiency,
+    Metres,
+    PosRatio,
+    Seconds,
+    Watts,
+)
 
 
 class OpticalLinkSpec(Frozen):

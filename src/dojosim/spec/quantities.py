@@ -26,6 +26,16 @@ def _parser(kind: str) -> BeforeValidator:
     return BeforeValidator(parse)
 
 
+def _count(value: Any) -> Any:
+    """A whole number, bare or as ``{value: n, source: ...}``."""
+    if isinstance(value, dict):
+        if "value" not in value:
+            raise ValueError("expected a mapping with 'value:' and 'source:' (or 'derived:')")
+        return value["value"]
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_count), Gt(0)]
 Seconds = Annotated[float, _parser("time"), Ge(0)]
 PosSeconds = Annotated[float, _parser("time"), Gt(0)]
 Bytes = Annotated[float, _parser("bytes"), Ge(0)]
