@@ -69,6 +69,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from dojosim.hardware.collectives import Collective
+from dojosim.mapping.quantization import Quantization, quantization
 
 # When a data-parallel collective runs and what can hide it.
 Per = Literal["step", "micro"]
@@ -92,6 +93,7 @@ class Precision:
     matmul: str  # precision the matmuls run in (a chip peak key)
     attention: str  # precision the attention kernel runs in
     head: str = ""  # precision the output layer's matmul runs in ("": the matmuls' precision)
+    quant: Quantization | None = None  # casts of the 8-bit matmuls' operands (None: not 8-bit)
 
 
 def _mixed(
@@ -113,7 +115,12 @@ PRECISIONS: dict[str, Precision] = {
 
 
 def precision_of(
-    name: str, grad_reduce: str = "auto", fp8_params: bool = False, optimizer_moments: str = "fp32"
+    name: str,
+    grad_reduce: str = "auto",
+    fp8_params: bool = False,
+    optimizer_moments: str = "fp32",
+    fp8_recipe: str = "delayed",
+    fp8_arch: str | None = None,
 ) -> Precision:
     """The precision ``name`` with its gradient buffer and data-parallel reduction in
     ``grad_reduce`` (``auto``: the precision's own; ``bf16``: 2 B, as Megatron-Core's DDP keeps
@@ -131,8 +138,12 @@ def precision_of(
     ``optimizer_moments: bf16``: Adam's first and second moments in bf16, 2 B each instead of 4
     (Megatron-Core's precision-aware optimizer, ``OptimizerConfig.exp_avg_dtype`` and
     ``exp_avg_sq_dtype``; DeepSeek-V3, arXiv 2412.19437 Section 3.3.2, and Megatron-Bridge's
-    DeepSeek-V3 recipe keep them so); the fp32 master weights stay."""
+    DeepSeek-V3 recipe keep them so); the fp32 master weights stay.
+
+    ``fp8_recipe`` on a chip of ``fp8_arch``: the casts of the 8-bit matmuls' operands
+    (:func:`dojosim.mapping.quantization.quantization`)."""
     p = PRECISIONS[name]
+    p = replace(p, quant=quantization(p.matmul, fp8_recipe, fp8_arch))
     if fp8_params:
         p = replace(p, weight=1.0, fp8_copy=1.0)
     if optimizer_moments == "bf16":

@@ -28,18 +28,8 @@ from dojosim.workload.transformer import LayerShape
 Stage = list[tuple[UnitCost, int]]
 
 # UnitCost fields in the column order of a network's prefix sums (see Context._prefix).
-_FIELDS = (
-    "forward",
-    "backward",
-    "recompute",
-    "comm_forward",
-    "comm_backward",
-    "comm_recompute",
-    "params",
-    "activations",
-    "work",
-    "largest_matrix",
-)
+_FIELDS = ("forward", "backward", "recompute", "comm_forward", "comm_backward", "comm_recompute",
+           "params", "activations", "work", "largest_matrix")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +131,7 @@ class Context:
             sc.flash_attention,
             p.activation,
             cast,
+            p.quant,
             keys=s if cp > 1 else 0,
             moe=moe,
             ep=lay.expert if moe else 1,
@@ -381,7 +372,10 @@ class Context:
 def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = None) -> Context:
     """The layout-independent part of a scenario's estimate."""
     cal = calibration or sc.calibration
-    prec = precision_of(sc.precision, sc.grad_reduce, sc.fp8_params, sc.optimizer_moments)
+    recipe = getattr(sc, "fp8_recipe", "delayed")  # transformer scenarios only
+    prec = precision_of(
+        sc.precision, sc.grad_reduce, sc.fp8_params, sc.optimizer_moments, recipe, sc.chip.fp8_arch
+    )
     fw = framework(sc.framework)
     kernel = getattr(sc, "attention_kernel", "auto")  # a network scenario has no attention
     fp8_attention = getattr(sc, "fp8_attention", False)  # transformer scenarios only

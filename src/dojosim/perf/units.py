@@ -37,6 +37,7 @@ from dojosim.workload.transformer import (
     backward,
     embedding_forward,
     embedding_params,
+    grad_casts,
     layer_forward,
     logits_forward,
 )
@@ -95,7 +96,7 @@ def block(
     fwd_ops = layer_forward(model, sh)
     slow = 1.0 / g.compute_share if sh.moe else 1.0  # the dispatcher's SMs are not computing
     fwd = cm.ops_time(fwd_ops) * slow
-    bwd = cm.ops_time(backward(fwd_ops)) * slow
+    bwd = cm.ops_time(backward(fwd_ops) + grad_casts(fwd_ops, sh)) * slow
     again = rerun_ops(model, sh, recompute, fwd_ops)  # what the backward pass runs again
     rec = fwd if recompute == "full" else cm.ops_time(again)  # op runs on dense blocks only
     t = sh.t

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PositiveInt, model_validator
+from pydantic import BeforeValidator, Field, PositiveInt, model_validator
 
 from dojosim.spec.base import CatalogEntry, Frozen
 from dojosim.spec.optical import IslSpec
@@ -19,6 +19,7 @@ from dojosim.spec.quantities import (
     PosBytes,
     Seconds,
     Watts,
+    sourced,
 )
 
 Precision = Literal["fp32", "tf32", "bf16", "fp16", "fp8", "cfp8", "cfp16", "int8"]
@@ -64,6 +65,9 @@ class ChipSpec(CatalogEntry):
     # The side of a weight-stationary systolic matrix unit (a TPU's MXU), in elements: a matmul's
     # weight dimensions are padded up to a multiple of it. None: no such padding (GPUs, D1).
     matrix_unit: Count | None = None
+    # The architecture that sets how Transformer Engine lays out FP8 operands (Hopper's FP8 GEMMs
+    # take only the TN layout; Blackwell's any, and run MXFP8): dojosim.mapping.quantization.
+    fp8_arch: Annotated[Literal["hopper", "blackwell"], BeforeValidator(sourced)] | None = None
     statements: list[str] = Field(default_factory=list)  # public claims a what-if chip rests on
 
     def peak(self, precision: str) -> float:

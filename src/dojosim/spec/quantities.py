@@ -26,8 +26,8 @@ def _parser(kind: str) -> BeforeValidator:
     return BeforeValidator(parse)
 
 
-def _count(value: Any) -> Any:
-    """A whole number, bare or as ``{value: n, source: ...}``."""
+def sourced(value: Any) -> Any:
+    """A value without units (a count, a name), bare or as ``{value: x, source: ...}``."""
     if isinstance(value, dict):
         if "value" not in value:
             raise ValueError("expected a mapping with 'value:' and 'source:' (or 'derived:')")
@@ -35,7 +35,7 @@ def _count(value: Any) -> Any:
     return value
 
 
-Count = Annotated[int, BeforeValidator(_count), Gt(0)]
+Count = Annotated[int, BeforeValidator(sourced), Gt(0)]
 Seconds = Annotated[float, _parser("time"), Ge(0)]
 PosSeconds = Annotated[float, _parser("time"), Gt(0)]
 Bytes = Annotated[float, _parser("bytes"), Ge(0)]

@@ -166,6 +166,7 @@ def _resolve_model(sf: ScenarioFile, file: str | None) -> Scenario:
             flash_attention=sf.flash_attention,
             attention_kernel=sf.attention_kernel,
             fp8_attention=sf.fp8_attention,
+            fp8_recipe=sf.fp8_recipe or "delayed",
             published_best_mfu=best,
             **shared,
         ),
@@ -175,13 +176,15 @@ def _resolve_model(sf: ScenarioFile, file: str | None) -> Scenario:
 
 
 def _transformer_only(sf: ScenarioFile, file: str | None) -> None:
-    """Network scenarios time attention op by op; FP8 fused attention is a transformer knob."""
-    if sf.fp8_attention:
-        raise SpecError(
-            "fp8_attention applies to transformer models (a catalog model or an inline one)",
-            file=file,
-            field="fp8_attention",
-        )
+    """Network scenarios time attention op by op and their casts are not modelled: FP8 fused
+    attention and the FP8 recipe are transformer knobs."""
+    for name, value in (("fp8_attention", sf.fp8_attention), ("fp8_recipe", sf.fp8_recipe)):
+        if value:
+            raise SpecError(
+                f"{name} applies to transformer models (a catalog model or an inline one)",
+                file=file,
+                field=name,
+            )
 
 
 def resolve_any(data: Any, *, file: str | None = None) -> Scenario | NetworkScenario:

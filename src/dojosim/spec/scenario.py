@@ -39,6 +39,9 @@ AttentionKernel = Literal["auto", "flash-attention-1"]
 GradReduce = Literal["auto", "fp32", "bf16"]
 OptimizerMoments = Literal["fp32", "bf16"]
 ContextComm = Literal["ring", "all_gather"]
+# Transformer Engine's FP8 scaling recipes, named as Megatron-Core's fp8_recipe names them
+# (dojosim.mapping.quantization: the traffic of each one's casts)
+Fp8Recipe = Literal["delayed", "tensorwise", "mxfp8", "blockwise"]
 
 
 def _check_grad_reduce(precision: str, grad_reduce: str, fp8_params: bool = False) -> None:
@@ -142,12 +145,20 @@ class ScenarioFile(Frozen):
     fp8_params: bool = False
     # Adam's two moments in bf16 (Megatron's precision-aware optimizer, --exp-avg-dtype bf16)
     optimizer_moments: OptimizerMoments = "fp32"
+    # Transformer Engine's FP8 scaling recipe (Megatron-Core's fp8_recipe); None: delayed
+    fp8_recipe: Fp8Recipe | None = None
     seq_len: PositiveInt | None = None
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
     routing: RoutingSection | None = None
     reliability: ReliabilitySection | None = None
+
+    @model_validator(mode="after")
+    def _fp8_recipe(self) -> ScenarioFile:
+        if self.fp8_recipe not in (None, "delayed") and self.precision != "fp8":
+            raise ValueError(f"fp8_recipe: a recipe of FP8 training; precision is {self.precision}")
+        return self
 
 
 class Scenario(Frozen):
@@ -169,6 +180,9 @@ class Scenario(Frozen):
     FP8 (:func:`dojosim.mapping.policy.precision_of`).
     ``optimizer_moments: bf16`` keeps Adam's two moments in bf16 instead of fp32, 4 B per
     parameter less (:func:`dojosim.mapping.policy.precision_of`).
+    ``fp8_recipe`` names how FP8 training scales its tensors (Megatron-Core's ``fp8_recipe``,
+    default ``delayed``), which sets the memory traffic of its casts
+    (:mod:`dojosim.mapping.quantization`).
     ``slices`` cuts the job into that many equal slices of the system's pod tier, joined over
     the tier beyond it (TPU Multislice); None: as few pods as the chips need.
     ``slice_sharding``: under a framework that shards inside a slice (MaxText), ``data`` keeps a
@@ -197,6 +211,7 @@ class Scenario(Frozen):
     grad_reduce: GradReduce = "auto"
     fp8_params: bool = False
     optimizer_moments: OptimizerMoments = "fp32"
+    fp8_recipe: Fp8Recipe = "delayed"
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None
@@ -208,6 +223,15 @@ class Scenario(Frozen):
     @model_validator(mode="after")
     def _grad_reduce(self) -> Scenario:
         _check_grad_reduce(self.precision, self.grad_reduce, self.fp8_params)
+        return self
+
+    @model_validator(mode="after")
+    def _fp8_recipe(self) -> Scenario:
+        if self.fp8_recipe == "mxfp8" and self.chip.fp8_arch != "blackwell":
+            raise ValueError(
+                f"fp8_recipe: mxfp8 runs on Blackwell only (Megatron-Core's fp8_recipe); chip "
+                f"{self.chip.name!r} is {self.chip.fp8_arch or 'not a Blackwell part'}"
+            )
         return self
 
     @model_validator(mode="after")

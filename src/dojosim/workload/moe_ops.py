@@ -32,7 +32,7 @@ def mla_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     """Projections and attention of multi-head latent attention on one chip."""
     a = m.mla
     assert a is not None
-    b, s, t, e, c = sh.b, sh.s, sh.t, sh.e, sh.cast
+    b, s, t, e, c = sh.b, sh.s, sh.t, sh.e, sh.cast_at("norm")
     tok, h, qh = b * s, m.hidden, m.heads // t
     qk, v = a.qk_head_dim, a.v_head_dim
     ops: list[Op] = []
@@ -58,8 +58,8 @@ def mla_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
             elementwise("softmax", 2 * scores * e),
             matmul("context", s, v, k, batch=b * qh, elem_bytes=e),
         ]
-    if c:
-        ops.append(elementwise("cast_proj", tok * qh * v * (e + c)))
+    if sh.cast:
+        ops.append(elementwise("cast_proj", tok * qh * v * (e + sh.cast_at("alone"))))
     ops.append(matmul("proj", tok, h, qh * v, elem_bytes=e))
     return ops
 
@@ -84,8 +84,10 @@ def moe_mlp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         matmul("router", int(tok), m.experts, h, elem_bytes=e),
         elementwise("topk_softmax", tok * m.experts * 8),
         elementwise("permute", 2 * routed * h * e),
+        # 8-bit experts quantize their permuted input first (GroupedLinear's split_quantize)
+        *([elementwise("experts_cast", routed * h * (e + sh.cast_at("alone")))] if sh.cast else []),
         matmul("experts_up", per_expert, gates * ffn, h, batch=local, elem_bytes=e, grouped=True),
-        elementwise("experts_act", routed * ffn * ((gates + 1) * e + sh.cast)),
+        elementwise("experts_act", routed * ffn * ((gates + 1) * e + sh.cast_at("act"))),
         matmul("experts_down", per_expert, h, ffn, batch=local, elem_bytes=e, grouped=True),
         elementwise("unpermute", 2 * routed * h * e + tok * m.top_k * 4),
     ]

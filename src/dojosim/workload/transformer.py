@@ -15,6 +15,7 @@ what actually runs (recomputation included, causal halving with fused attention)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dojosim.spec.workload import ModelSpec
 from dojosim.workload import recompute_modules
@@ -37,6 +38,9 @@ from dojosim.workload.ops import (
     matmul_backward,
 )
 
+if TYPE_CHECKING:
+    from dojosim.mapping.quantization import Quantization, Where
+
 __all__ = [
     "LayerShape",
     "activation_bytes_per_layer",
@@ -44,6 +48,7 @@ __all__ = [
     "backward",
     "embedding_forward",
     "embedding_params",
+    "grad_casts",
     "layer_forward",
     "logits_forward",
     "model_flops_per_token",
@@ -63,6 +68,7 @@ class LayerShape:
     flash: bool  # fused attention kernel
     e: float  # bytes per activation element
     cast: float = 0.0  # bytes per element of an 8-bit copy made for 8-bit matmuls (0: none)
+    quant: Quantization | None = None  # how those copies are made (their traffic beyond one)
     keys: int = 0  # tokens each query attends to (the whole sequence under context
     # parallelism, where ``s`` is the chip's share); 0: ``s``
     moe: bool = False  # the layer's MLP is a mixture of experts
@@ -77,6 +83,13 @@ class LayerShape:
     @property
     def span(self) -> int:
         return self.keys or self.s
+
+    def cast_at(self, where: Where) -> float:
+        """Bytes per element a cast for an 8-bit matmul writes (and re-reads) beyond reading
+        its 16-bit input, run ``where`` (in a norm, an activation function or on its own)."""
+        if not self.cast:
+            return 0.0
+        return self.cast + (self.quant.extra(where, self.e) if self.quant else 0.0)
 
 
 def _norm(name: str, tokens: float, width: float, e: float, cast: float = 0.0) -> Op:
@@ -99,7 +112,7 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     tok_rep = tok / t if sh.sp else tok  # tokens per chip in the replicated (norm/dropout) regions
     h, dh = m.hidden, m.dhead
     qh, kvh = m.heads // t, max(m.n_kv_heads // t, 1)
-    c = sh.cast
+    c = sh.cast_at("norm")
     mask = _mask_bytes(m)
     # 8-bit matmuls need an 8-bit copy of their input: fused into the norm and the activation
     # function (Transformer Engine's LayerNormLinear, LayerNormMLP), a cast kernel of its own
@@ -112,8 +125,8 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         if m.norm == "rmsnorm":  # rotary position embedding on q and k
             ops.append(elementwise("rope", 2 * tok * (qh + kvh) * dh * e))
         ops += attention_core_forward(m, sh)
-        if c:
-            ops.append(elementwise("cast_proj", tok * qh * dh * (e + c)))
+        if sh.cast:
+            ops.append(elementwise("cast_proj", tok * qh * dh * (e + sh.cast_at("alone"))))
         ops.append(matmul("proj", tok, h, qh * dh, elem_bytes=e))
     if m.parallel_block:
         # x + Attention(LN(x)) + MLP(LN(x)) (GPT-J; PaLM, arXiv 2204.02311 Section 2; MaxText's
@@ -131,7 +144,7 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
 
 def mlp_forward(m: ModelSpec, sh: LayerShape, ffn: int, tok: float, name: str = "mlp") -> list[Op]:
     """A dense MLP of width ``ffn`` (this chip's share) over ``tok`` tokens."""
-    e, c, h = sh.e, sh.cast, m.hidden
+    e, c, h = sh.e, sh.cast_at("act"), m.hidden
     ops = []
     if m.gated_mlp:
         ops.append(matmul(f"{name}_up", int(tok), 2 * ffn, h, elem_bytes=e))
@@ -190,6 +203,25 @@ def backward(ops: list[Op]) -> list[Op]:
         else:
             out.append(elementwise(f"{op.name}.bwd", 2 * op.bytes, 2 * op.flops))
     return out
+
+
+#: A block's matmuls that stay at 16 bits in 8-bit training: the router (Megatron-Core's
+#: TopKRouter is no Transformer Engine module) and unfused attention's two batched products.
+SIXTEEN_BIT_MATMULS = frozenset({"router", "scores", "context"})
+
+
+def grad_casts(ops: list[Op], sh: LayerShape) -> list[Op]:
+    """The backward pass's casts in an 8-bit block: each 8-bit matmul's output gradient is
+    read and quantized for its two backward GEMMs (Transformer Engine's ``_Linear.backward``
+    and ``_GroupedLinear.backward``; :mod:`dojosim.mapping.quantization` for the copies)."""
+    if not sh.cast:
+        return []
+    per = sh.e + sh.cast_at("alone")
+    return [
+        elementwise(f"{op.name}.grad_cast", op.batch * op.m * op.n * per)
+        for op in ops
+        if op.kind == "matmul" and op.name not in SIXTEEN_BIT_MATMULS
+    ]
 
 
 def logits_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:

@@ -1,0 +1,111 @@
+"""The casts of 8-bit training by recipe, by hand: how many 8-bit copies Transformer Engine writes
+of a tensor both GEMM passes read (two on Hopper's TN-only FP8 GEMMs, one on Blackwell; always two
+for MXFP8 and blockwise scaling), their scales, and the 16-bit round trips (tensorwise's amax
+pass, the unfused norm of MXFP8 and blockwise). The backward pass quantizes every 8-bit
+matmul's output gradient."""
+
+from __future__ import annotations
+
+import pytest
+
+from dojosim.errors import SpecError
+from dojosim.mapping.quantization import quantization
+from dojosim.spec.resolve import load_scenario
+from dojosim.workload.transformer import LayerShape, grad_casts, layer_forward
+
+E = 2.0  # bytes of a bf16 element
+
+
+def test_copies_scales_and_rereads_by_recipe_and_chip() -> None:
+    got = {
+        (recipe, arch): quantization("fp8", recipe, arch)
+        for recipe in ("delayed", "tensorwise", "mxfp8", "blockwise")
+        for arch in ("hopper", "blackwell")
+    }
+    assert got["delayed", "hopper"].copies == 2  # data and transpose
+    assert got["delayed", "blackwell"].copies == 1  # any-layout FP8 GEMMs: one copy
+    assert got["tensorwise", "blackwell"].rereads == (1.0, 1.0, 1.0)  # the amax pass
+    mx = got["mxfp8", "blackwell"]
+    assert (mx.copies, mx.scale_bytes, mx.rereads) == (2, 1 / 16, (1.0, 0.0, 0.0))
+    bw = got["blockwise", "hopper"]
+    assert (bw.copies, bw.scale_bytes, bw.rereads) == (2, 1 / 16, (1.0, 1.0, 0.0))
+    # beyond reading the input and writing one copy
+    assert got["delayed", "blackwell"].extra("norm", E) == 0.0
+    assert got["delayed", "hopper"].extra("alone", E) == 1.0
+    assert got["tensorwise", "hopper"].extra("norm", E) == 1.0 + 2.0
+    assert mx.extra("norm", E) == pytest.approx(1 + 1 / 16 + 2)
+    assert mx.extra("act", E) == pytest.approx(1 + 1 / 16)  # fused into the activation
+    assert quantization("bf16", "delayed", "hopper") is None
+    cfp8 = quantization("cfp8", "delayed", None)
+    assert cfp8 is not None and cfp8.extra("alone", E) == 0.0  # one copy, no recipe published
+
+
+def _shape(recipe: str, arch: str) -> LayerShape:
+    return LayerShape(1, 8192, 1, False, True, E, 1.0, quantization("fp8", recipe, arch))
+
+
+def test_a_norm_and_the_attention_output_cast_by_hand() -> None:
+    from dojosim import catalog
+
+    m = catalog.get("model", "llama3-8b")
+    tok, h = 8192, m.hidden
+    for recipe, arch, norm, alone in (
+        ("delayed", "blackwell", 2 * E + 1, E + 1),
+        ("delayed", "hopper", 2 * E + 2, E + 2),
+        ("tensorwise", "hopper", 3 * E + 2, 2 * E + 2),
+        ("mxfp8", "blackwell", 3 * E + 2 + 1 / 16, E + 2 + 1 / 16),
+    ):
+        ops = {op.name: op for op in layer_forward(m, _shape(recipe, arch))}
+        assert ops["norm1"].bytes == pytest.approx(tok * h * norm), recipe
+        assert ops["cast_proj"].bytes == pytest.approx(tok * m.heads * m.dhead * alone), recipe
+
+
+def test_the_backward_pass_quantizes_each_output_gradient() -> None:
+    from dojosim import catalog
+
+    m = catalog.get("model", "llama3-8b")
+    sh = _shape("tensorwise", "hopper")
+    casts = {op.name: op.bytes for op in grad_casts(layer_forward(m, sh), sh)}
+    per = E + E + 2  # read, the amax pass's read, two copies
+    width = {"qkv": 6144, "proj": 4096, "mlp_up": 2 * 14336, "mlp_down": 4096}
+    assert casts == {f"{k}.grad_cast": pytest.approx(8192 * n * per) for k, n in width.items()}
+    bf16 = LayerShape(1, 8192, 1, False, True, E)
+    assert grad_casts(layer_forward(m, bf16), bf16) == []
+
+
+def test_a_moe_block_casts_its_experts_input_and_not_its_router() -> None:
+    from dojosim import catalog
+
+    m = catalog.get("model", "qwen3-30b-a3b")
+    sh = LayerShape(
+        1, 4096, 1, False, True, E, 1.0, quantization("fp8", "mxfp8", "blackwell"), moe=True
+    )
+    ops = layer_forward(m, sh)
+    names = [op.name for op in grad_casts(ops, sh)]
+    assert "router.grad_cast" not in names and "experts_up.grad_cast" in names
+    cast = next(op for op in ops if op.name == "experts_cast")
+    assert cast.bytes == pytest.approx(4096 * m.top_k * m.hidden * (E + 2 + 1 / 16))
+
+
+BASE = {"model": "llama3-8b", "chips": 8, "parallelism": {"global_batch": 8}}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"system": "dgx-h100", "precision": "fp8", "fp8_recipe": "mxfp8"}, "fp8_recipe"),
+        ({"system": "dgx-b200", "precision": "bf16", "fp8_recipe": "tensorwise"}, "fp8_recipe"),
+        ({"system": "dgx-b200", "precision": "fp8", "fp8_recipe": "blockwize"}, "fp8_recipe"),
+    ],
+)
+def test_a_recipe_the_job_cannot_run_is_one_clear_error(change: dict, field: str) -> None:
+    with pytest.raises(SpecError) as err:
+        load_scenario({**BASE, **change})
+    assert field in str(err.value)
+
+
+def test_the_default_recipe_is_megatron_cores() -> None:
+    sc = load_scenario({**BASE, "system": "dgx-b200", "precision": "fp8"})
+    assert sc.fp8_recipe == "delayed"  # TransformerConfig.fp8_recipe's default
+    sc = load_scenario({**BASE, "system": "dgx-b200", "precision": "fp8", "fp8_recipe": "mxfp8"})
+    assert sc.fp8_recipe == "mxfp8"
