@@ -109,3 +109,37 @@ def test_the_default_recipe_is_megatron_cores() -> None:
     assert sc.fp8_recipe == "delayed"  # TransformerConfig.fp8_recipe's default
     sc = load_scenario({**BASE, "system": "dgx-b200", "precision": "fp8", "fp8_recipe": "mxfp8"})
     assert sc.fp8_recipe == "mxfp8"
+
+
+def test_the_fused_grouped_mlp_runs_the_activation_and_its_casts_inside_the_gemms() -> None:
+    """Transformer Engine's CuTe DSL grouped MLP: the first GEMM's epilogue applies SwiGLU and
+    writes it quantized; the backward kernel writes the first GEMM's output gradient quantized."""
+    import dataclasses
+
+    from dojosim import catalog
+
+    m = catalog.get("model", "qwen3-30b-a3b")
+    q = quantization("fp8", "mxfp8", "blackwell")
+    sh = LayerShape(1, 4096, 1, False, True, E, 1.0, q, moe=True)
+    fused = dataclasses.replace(sh, fused_mlp=True)
+    plain = {op.name for op in layer_forward(m, sh)}
+    ops = layer_forward(m, fused)
+    assert plain - {op.name for op in ops} == {"experts_act"}
+    assert {op.name for op in grad_casts(ops, fused)} == {
+        op.name for op in grad_casts(layer_forward(m, sh), sh)
+    } - {"experts_up.grad_cast"}
+    assert "experts_cast" in {op.name for op in ops}  # its input is still quantized first
+
+
+def test_the_fused_grouped_mlp_needs_mxfp8() -> None:
+    base = {
+        "model": "qwen3-30b-a3b",
+        "system": "dgx-b200",
+        "chips": 8,
+        "precision": "fp8",
+        "routing": {"fused_grouped_mlp": True},
+        "parallelism": {"global_batch": 8, "expert": 8},
+    }
+    with pytest.raises(SpecError, match="fused_grouped_mlp"):
+        load_scenario(base)
+    assert load_scenario({**base, "fp8_recipe": "mxfp8"}).routing.fused_grouped_mlp

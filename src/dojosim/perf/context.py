@@ -139,6 +139,7 @@ class Context:
             imbalance=imbalance,
             modules=lay.selective_modules,
             local=local,
+            fused_mlp=moe and sc.routing is not None and sc.routing.fused_grouped_mlp,
         )
 
     def groups(self, lay: Layout) -> Groups:

@@ -36,6 +36,11 @@ class RoutingSection(Frozen):
     # Streaming multiprocessors the dispatcher's kernels hold while they overlap compute
     # (DualPipe): the chip's other cores run the layer. None: compute keeps every core.
     dispatcher_sms: Annotated[int, Gt(0)] | None = None
+    # Transformer Engine's fused grouped MLP (Megatron-Bridge's cutedsl_fused_grouped_mlp, the
+    # op fuser's CuTe DSL kernels on Blackwell with MXFP8): the experts' first GEMM, their
+    # activation function and its quantization in one kernel, and the backward's second-GEMM
+    # input gradient, the activation's gradient and its quantization in another.
+    fused_grouped_mlp: bool = False
     # Resolved from the catalog when imbalance is auto: the per-expert load's coefficient of
     # variation and where it comes from.
     expert_cv: Annotated[float, Ge(0)] | None = None

@@ -235,6 +235,18 @@ class Scenario(Frozen):
         return self
 
     @model_validator(mode="after")
+    def _fused_grouped_mlp(self) -> Scenario:
+        if self.routing is None or not self.routing.fused_grouped_mlp:
+            return self
+        if self.fp8_recipe != "mxfp8" or not self.model.gated_mlp:
+            raise ValueError(
+                "routing.fused_grouped_mlp: Transformer Engine fuses a gated MLP's experts under "
+                f"the mxfp8 recipe only (fp8_recipe is {self.fp8_recipe!r}, precision "
+                f"{self.precision})"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _fp8_attention(self) -> Scenario:
         if not self.fp8_attention:
             return self

@@ -87,7 +87,12 @@ def moe_mlp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         # 8-bit experts quantize their permuted input first (GroupedLinear's split_quantize)
         *([elementwise("experts_cast", routed * h * (e + sh.cast_at("alone")))] if sh.cast else []),
         matmul("experts_up", per_expert, gates * ffn, h, batch=local, elem_bytes=e, grouped=True),
-        elementwise("experts_act", routed * ffn * ((gates + 1) * e + sh.cast_at("act"))),
+        # (the fused grouped MLP runs the activation and its cast in the first GEMM's epilogue)
+        *(
+            []
+            if sh.fused_mlp
+            else [elementwise("experts_act", routed * ffn * ((gates + 1) * e + sh.cast_at("act")))]
+        ),
         matmul("experts_down", per_expert, h, ffn, batch=local, elem_bytes=e, grouped=True),
         elementwise("unpermute", 2 * routed * h * e + tok * m.top_k * 4),
     ]

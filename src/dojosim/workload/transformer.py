@@ -79,6 +79,7 @@ class LayerShape:
     # (core_attn). :mod:`dojosim.workload.recompute_modules` says what each frees and reruns.
     modules: frozenset[str] = frozenset()
     local: bool = False  # a local-window layer of a model with ``local_attention``
+    fused_mlp: bool = False  # the experts run as Transformer Engine's fused grouped MLP
 
     @property
     def span(self) -> int:
@@ -217,10 +218,12 @@ def grad_casts(ops: list[Op], sh: LayerShape) -> list[Op]:
     if not sh.cast:
         return []
     per = sh.e + sh.cast_at("alone")
+    # the fused grouped MLP's backward kernel writes the first GEMM's gradient quantized
+    skip = SIXTEEN_BIT_MATMULS | ({"experts_up"} if sh.fused_mlp else set())
     return [
         elementwise(f"{op.name}.grad_cast", op.batch * op.m * op.n * per)
         for op in ops
-        if op.kind == "matmul" and op.name not in SIXTEEN_BIT_MATMULS
+        if op.kind == "matmul" and op.name not in skip
     ]
 
 
