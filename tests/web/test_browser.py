@@ -106,14 +106,15 @@ def test_estimate_form_fills_and_shows_the_result(page: Any, live_server: str) -
 
 
 @pytest.mark.parametrize(
-    ("precision", "field", "text", "value", "off"),
+    ("precision", "field", "text", "value", "off", "label"),
     [
-        ("fp8", "fp8_params", "true", True, False),  # FP8 primary weights
-        ("bf16", "optimizer_moments", "bf16", "bf16", "fp32"),  # Adam's moments in bf16
+        ("fp8", "fp8_params", "true", True, False, "memory per chip"),  # FP8 primary weights
+        ("bf16", "optimizer_moments", "bf16", "bf16", "fp32", "memory per chip"),  # Adam in bf16
+        ("fp8", "fp8_recipe", "tensorwise", "tensorwise", "delayed", "step time"),  # amax passes
     ],
 )
-def test_estimate_form_sends_the_memory_choices(  # type: ignore[no-untyped-def]
-    page: Any, live_server: str, precision, field, text, value, off
+def test_estimate_form_sends_the_precision_choices(  # type: ignore[no-untyped-def]
+    page: Any, live_server: str, precision, field, text, value, off, label
 ) -> None:
     from dojosim import estimate
     from dojosim.report.site_figures import number
@@ -123,11 +124,14 @@ def test_estimate_form_sends_the_memory_choices(  # type: ignore[no-untyped-def]
         page, model="llama3-8b", system="dgx-h100", chips="8", precision=precision,
         global_batch="64", **{field: text},
     )  # fmt: skip
-    shown = page.locator('#table tr[data-label="memory per chip"] td[data-col="0"]').inner_text()
+    shown = page.locator(f'#table tr[data-label="{label}"] td[data-col="0"]').inner_text()
     sc = {"name": "web-estimate", "model": "llama3-8b", "system": "dgx-h100", "chips": 8,
           "precision": precision, field: value, "parallelism": {"global_batch": 64}}  # fmt: skip
-    expected = estimate(sc).memory_per_chip_bytes / 2**30
-    plain = estimate(sc | {field: off}).memory_per_chip_bytes / 2**30
+
+    def shown_of(e: Any) -> float:
+        return e.memory_per_chip_bytes / 2**30 if label == "memory per chip" else e.step_time_s
+
+    expected, plain = shown_of(estimate(sc)), shown_of(estimate(sc | {field: off}))
     assert shown.strip() == number(expected) and number(expected) != number(plain)
     assert f"{field}={text}" in page.url
     assert not page.problems, page.problems

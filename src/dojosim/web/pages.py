@@ -91,6 +91,8 @@ fastest layout that fits in memory.</p>
 <option>true</option><option>false</option></select></label>
 <label>Adam moments<select name="optimizer_moments"><option value="">default (fp32)</option>
 <option>bf16</option><option>fp32</option></select></label>
+<label>FP8 recipe (fp8)<select name="fp8_recipe"><option value="">default (delayed)</option>
+<option>delayed</option><option>tensorwise</option><option>mxfp8</option><option>blockwise</option></select></label>
 <label>global batch (sequences or samples)<input name="global_batch" type="number" min="1" value="64"></label>
 {knobs}
 <label>sequence parallel<select name="sequence_parallel"><option value="">default (off)</option>

@@ -6,7 +6,7 @@ const CHOICES = [
   "sequence_parallel", "recompute", "zero", "overlap_data_parallel", "overlap_tensor_parallel",
   "overlap_expert_parallel", "stage_layers", "recompute_modules",
 ];
-const FIELDS = ["model", "system", "chips", "precision", "fp8_params", "optimizer_moments", "global_batch", "seq_len", ...KNOBS, ...CHOICES];
+const FIELDS = ["model", "system", "chips", "precision", "fp8_params", "optimizer_moments", "fp8_recipe", "global_batch", "seq_len", ...KNOBS, ...CHOICES];
 const form = dj.$("form");
 let extras = {};      // sections of a loaded built-in the form does not show (data:, site:, ...)
 let lastDoc = null;
@@ -29,6 +29,7 @@ function scenarioFromForm() {
   if (v.seq_len) out.seq_len = knobValue(v.seq_len);
   if (v.fp8_params) out.fp8_params = v.fp8_params === "true";
   if (v.optimizer_moments) out.optimizer_moments = v.optimizer_moments;
+  if (v.fp8_recipe) out.fp8_recipe = v.fp8_recipe;
   return out;
 }
 
@@ -40,10 +41,11 @@ function fillForm(s) {
   set("chips", s.chips); set("precision", s.precision || "bf16"); set("seq_len", s.seq_len);
   set("fp8_params", s.fp8_params);
   set("optimizer_moments", s.optimizer_moments);
+  set("fp8_recipe", s.fp8_recipe);
   set("global_batch", par.global_batch);
   for (const k of [...KNOBS, ...CHOICES]) set(k, Array.isArray(par[k]) ? par[k].join(",") : par[k]);
   const rest = { ...s };
-  for (const k of ["name", "description", "model", "system", "chips", "precision", "seq_len", "fp8_params", "optimizer_moments"]) delete rest[k];
+  for (const k of ["name", "description", "model", "system", "chips", "precision", "seq_len", "fp8_params", "optimizer_moments", "fp8_recipe"]) delete rest[k];
   rest.parallelism = {};
   for (const [k, value] of Object.entries(par)) if (!FIELDS.includes(k)) rest.parallelism[k] = value;
   extras = rest;
