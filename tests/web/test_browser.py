@@ -137,6 +137,27 @@ def test_estimate_form_sends_the_precision_choices(  # type: ignore[no-untyped-d
     assert not page.problems, page.problems
 
 
+def test_estimate_form_sends_context_parallelism(page: Any, live_server: str) -> None:
+    """Context parallelism and how it exchanges keys and values, as the form sends them."""
+    from dojosim import estimate
+    from dojosim.report.site_figures import number
+
+    page.goto(f"{live_server}/estimate")
+    _run_form(
+        page, model="llama3-8b", system="dgx-h100", chips="16", precision="bf16",
+        global_batch="16", tensor="2", context="4", context_comm="all_gather",
+    )  # fmt: skip
+    shown = page.locator('#table tr[data-label="step time"] td[data-col="0"]').inner_text()
+    par = {"global_batch": 16, "tensor": 2, "context": 4, "context_comm": "all_gather"}
+    sc = {"name": "web-estimate", "model": "llama3-8b", "system": "dgx-h100", "chips": 16,
+          "precision": "bf16", "parallelism": par}  # fmt: skip
+    ring = estimate(sc | {"parallelism": par | {"context_comm": "ring"}}).step_time_s
+    expected = estimate(sc).step_time_s
+    assert shown.strip() == number(expected) and number(expected) != number(ring)
+    assert "context=4" in page.url and "context_comm=all_gather" in page.url
+    assert not page.problems, page.problems
+
+
 def test_estimate_bad_input_is_shown_not_thrown(page: Any, live_server: str) -> None:
     page.goto(live_server + "/")
     page.locator("input[name=tensor]").fill("seven")

@@ -73,6 +73,8 @@ def estimate_page() -> str:
             ("data", "data parallel", "default chips / (TP x PP)"),
             ("micro_batch", "micro-batch", "default 1"),
             ("interleave", "interleave (virtual stages)", "default 1"),
+            ("context", "context parallel", "default 1"),
+            ("expert", "expert parallel (MoE)", "default 1"),
         )
     )
     body = f"""
@@ -109,6 +111,8 @@ fastest layout that fits in memory.</p>
 </select></label>
 <label>expert all-to-all overlap<select name="overlap_expert_parallel">
 <option value="">default (off)</option><option>true</option><option>false</option></select></label>
+<label>context-parallel exchange<select name="context_comm">
+<option value="">default (ring)</option><option>ring</option><option>all_gather</option></select></label>
 <label>layers per stage<input name="stage_layers" placeholder="default even, e.g. 11,13,13,11"></label>
 <label>recompute modules (megatron, selective)<input name="recompute_modules" placeholder="default core_attn, e.g. layernorm,moe_act"></label>
 <label>sequence length<input name="seq_len" type="number" min="1" placeholder="the model's"></label>

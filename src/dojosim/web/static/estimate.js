@@ -1,10 +1,10 @@
 // Estimate page: a built-in scenario, the form's fields, or pasted YAML -> one step estimate.
 "use strict";
 
-const KNOBS = ["tensor", "pipeline", "data", "micro_batch", "interleave"];
+const KNOBS = ["tensor", "pipeline", "data", "micro_batch", "interleave", "context", "expert"];
 const CHOICES = [
   "sequence_parallel", "recompute", "zero", "overlap_data_parallel", "overlap_tensor_parallel",
-  "overlap_expert_parallel", "stage_layers", "recompute_modules",
+  "overlap_expert_parallel", "context_comm", "stage_layers", "recompute_modules",
 ];
 const FIELDS = ["model", "system", "chips", "precision", "fp8_params", "optimizer_moments", "fp8_recipe", "global_batch", "seq_len", ...KNOBS, ...CHOICES];
 const form = dj.$("form");
