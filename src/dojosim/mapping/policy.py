@@ -21,7 +21,8 @@ arXiv 1710.03740; Rajbhandari et al. 2020, "ZeRO", arXiv 1910.02054, Section 3.1
   in FP8; attention and element-wise kernels stay in bf16. With ``fp8_params`` (FP8
   primary weights, which NeMo's and Megatron-Bridge's FP8 presets turn on) the 16-bit copy
   goes: 1 B weight and 1 B transpose, all-gathered in FP8 (:func:`precision_of`). The output
-  layer (the logits over the vocabulary) stays in bf16: Megatron-Core builds it as a plain
+  layer (the logits over the vocabulary) stays in bf16 (``wide``, as do the MoE router and
+  unfused attention's products, which are no Transformer Engine modules): Megatron-Core builds it as a plain
   ``ColumnParallelLinear``, not a Transformer Engine module, unless ``fp8_output_proj`` (default
   False, MXFP8 only) is set (megatron/core/models/gpt/gpt_model.py at Megatron-LM d98e8a64);
   DeepSeek-V3 keeps "the output head" in its original precision (arXiv 2412.19437, Section
@@ -92,14 +93,14 @@ class Precision:
     activation: float  # B per activation element kept for backward
     matmul: str  # precision the matmuls run in (a chip peak key)
     attention: str  # precision the attention kernel runs in
-    head: str = ""  # precision the output layer's matmul runs in ("": the matmuls' precision)
+    wide: str = ""  # precision of the matmuls that stay wide (output layer, router; "": matmul)
     quant: Quantization | None = None  # casts of the 8-bit matmuls' operands (None: not 8-bit)
 
 
 def _mixed(
-    name: str, *, grad: float, matmul: str, fp8_copy: float = 0.0, head: str = ""
+    name: str, *, grad: float, matmul: str, fp8_copy: float = 0.0, wide: str = ""
 ) -> Precision:
-    return Precision(name, 2.0, fp8_copy, grad, grad, 4.0, 8.0, 2.0, matmul, "bf16", head)
+    return Precision(name, 2.0, fp8_copy, grad, grad, 4.0, 8.0, 2.0, matmul, "bf16", wide)
 
 
 PRECISIONS: dict[str, Precision] = {
@@ -108,9 +109,9 @@ PRECISIONS: dict[str, Precision] = {
     "bf16": _mixed("bf16", grad=4.0, matmul="bf16"),
     "fp16": Precision("fp16", 2.0, 0.0, 2.0, 2.0, 4.0, 8.0, 2.0, "fp16", "fp16"),
     "cfp16": _mixed("cfp16", grad=4.0, matmul="cfp16"),
-    "fp8": _mixed("fp8", grad=4.0, matmul="fp8", fp8_copy=2.0, head="bf16"),
-    "int8": _mixed("int8", grad=4.0, matmul="int8", fp8_copy=2.0, head="bf16"),
-    "cfp8": _mixed("cfp8", grad=4.0, matmul="cfp8", fp8_copy=1.0, head="cfp16"),
+    "fp8": _mixed("fp8", grad=4.0, matmul="fp8", fp8_copy=2.0, wide="bf16"),
+    "int8": _mixed("int8", grad=4.0, matmul="int8", fp8_copy=2.0, wide="bf16"),
+    "cfp8": _mixed("cfp8", grad=4.0, matmul="cfp8", fp8_copy=1.0, wide="cfp16"),
 }
 
 

@@ -9,7 +9,7 @@ Every kernel pays a fixed ``kernel_overhead``. A collective that runs under othe
 slows it (:func:`under`, ``overlap_slowdown``).
 
 Matmuls run in the policy's matmul precision (8-bit matmuls at their own,
-lower, efficiency; the output layer's in 16 bits, :meth:`ComputeModel.for_head`); fused attention runs in the policy's attention precision
+lower, efficiency; a ``wide`` op, the output layer, the router or unfused attention, in 16 bits); fused attention runs in the policy's attention precision
 (16-bit in FP8 training, as Transformer Engine runs it), slower on short sequences
 (``attention_half_seq``) and with heads narrower than 128 (``attention_head_dim_64_ratio``).
 
@@ -34,7 +34,7 @@ their rate: the kernel takes the faster of the two.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from dojosim.mapping.policy import Precision
@@ -63,8 +63,8 @@ class ComputeModel:
     overlap_slowdown: float = 0.0  # compute slowdown while a collective overlaps it (fraction)
     attention_head_dim_64_ratio: float = 1.0  # fused attention at head dim 64 over 128
     matrix_unit: int = 0  # side of a systolic matrix unit, elements (0: no padding)
-    head_peak_flops: float = 0.0  # FLOP/s of the output layer's precision (0: peak_flops)
-    head_matmul_efficiency: float = 0.0  # its matmul efficiency (0: matmul_efficiency)
+    wide_peak_flops: float = 0.0  # FLOP/s of a wide op's 16-bit matmul (0: peak_flops)
+    wide_matmul_efficiency: float = 0.0  # its matmul efficiency
 
     @classmethod
     def of(
@@ -93,7 +93,7 @@ class ComputeModel:
             kernel = (cal.flash_attention_1_efficiency, cal.flash_attention_1_half_seq,
                       cal.flash_attention_1_head_dim_64_ratio)  # fmt: skip
         fp8 = (cal.fp8_attention_speedup or 1.0) if fp8_attention else 1.0
-        head = chip.peak_flops.get(precision.head) if precision.head else None  # type: ignore[call-overload]
+        wide = chip.peak_flops.get(precision.wide) if precision.wide else None  # type: ignore[call-overload]
         return cls(
             chip.peak(precision.matmul),
             chip.memory_bandwidth,
@@ -109,31 +109,28 @@ class ComputeModel:
             cal.overlap_slowdown,
             kernel[2],
             chip.matrix_unit or 0,
-            float(head or 0.0),
-            cal.matmul_efficiency if head else 0.0,
+            float(wide or 0.0),
+            cal.matmul_efficiency if wide else 0.0,
         )
 
-    def for_head(self) -> ComputeModel:
-        """The compute model of the output layer, whose matmul runs in 16 bits in 8-bit training."""
-        if not self.head_peak_flops:
-            return self
-        return replace(
-            self, peak_flops=self.head_peak_flops, matmul_efficiency=self.head_matmul_efficiency
-        )
-
-    def matmul_efficiency_of(self, m: Any, n: Any, k: Any) -> Any:
+    def matmul_efficiency_of(self, m: Any, n: Any, k: Any, wide: bool = False) -> Any:
         """Fraction of peak a matmul of this shape reaches (before the memory bound); numbers
-        or NumPy arrays alike, so the op-by-op and the array timings share it."""
+        or NumPy arrays alike, so the op-by-op and the array timings share it. ``wide``: a
+        16-bit matmul in 8-bit training, at the 16-bit efficiency."""
         half = self.matmul_half_size
         shape = (m / (m + half)) * (n / (n + half)) * (k / (k + half))
         padding = fill(n, self.matrix_unit) * fill(k, self.matrix_unit)
-        return self.matmul_efficiency * shape * padding
+        base = (
+            self.wide_matmul_efficiency if wide and self.wide_peak_flops else self.matmul_efficiency
+        )
+        return base * shape * padding
 
     def op_time(self, op: Op) -> float:
         """Seconds for one op."""
         memory = op.bytes / (self.memory_bandwidth * self.memory_efficiency)
         if op.kind == "matmul":
-            compute = op.flops / (self.peak_flops * self.matmul_efficiency_of(op.m, op.n, op.k))
+            peak = self.wide_peak_flops if op.wide and self.wide_peak_flops else self.peak_flops
+            compute = op.flops / (peak * self.matmul_efficiency_of(op.m, op.n, op.k, op.wide))
             if self.vector_flops > 0:
                 compute = min(compute, op.flops / self.vector_flops)
         elif op.kind == "attention":

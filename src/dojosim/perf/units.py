@@ -212,7 +212,7 @@ def head(model: ModelSpec, sh: LayerShape, cm: ComputeModel, fab: Fabric, copy: 
     ``copy``: the stage holds its own output projection (untied embeddings, or a tied
     embedding's copy on the last of several stages).
     """
-    ops, cm = logits_forward(model, sh), cm.for_head()  # the logits' matmul in 16 bits
+    ops = logits_forward(model, sh)  # the logits' matmul is wide: 16 bits in 8-bit training
     nbytes = sh.b * sh.s * model.hidden * sh.e
     scalars = 3 * _tp(fab, "all_reduce", sh.b * sh.s * FP32, sh.t)
     if sh.sp:

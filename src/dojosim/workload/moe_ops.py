@@ -54,9 +54,9 @@ def mla_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     else:
         scores = b * qh * s * k
         ops += [
-            matmul("scores", s, k, qk, batch=b * qh, elem_bytes=e),
+            matmul("scores", s, k, qk, batch=b * qh, elem_bytes=e, wide=True),
             elementwise("softmax", 2 * scores * e),
-            matmul("context", s, v, k, batch=b * qh, elem_bytes=e),
+            matmul("context", s, v, k, batch=b * qh, elem_bytes=e, wide=True),
         ]
     if sh.cast:
         ops.append(elementwise("cast_proj", tok * qh * v * (e + sh.cast_at("alone"))))
@@ -81,7 +81,8 @@ def moe_mlp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     per_expert = max(int(routed / local), 1)
     gates = 2 if m.gated_mlp else 1
     ops = [
-        matmul("router", int(tok), m.experts, h, elem_bytes=e),
+        # Megatron-Core's TopKRouter is no Transformer Engine module: its matmul stays wide
+        matmul("router", int(tok), m.experts, h, elem_bytes=e, wide=True),
         elementwise("topk_softmax", tok * m.experts * 8),
         elementwise("permute", 2 * routed * h * e),
         # 8-bit experts quantize their permuted input first (GroupedLinear's split_quantize)

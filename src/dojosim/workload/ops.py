@@ -29,7 +29,8 @@ class Op:
     ``2 * batch * m * n * k``. For fused attention, ``m`` is the queries, ``n`` the keys each
     query attends to and ``k`` the head dim (of the queries and keys; 0: not known). ``grouped``: the products are a grouped GEMM (one per
     expert), which some stacks launch as one GEMM per group (the compute model's
-    ``group_launch``) rather than as one kernel.
+    ``group_launch``) rather than as one kernel. ``wide``: a matmul that stays at 16 bits in
+    8-bit training (the output layer, the MoE router, unfused attention's products).
     """
 
     name: str
@@ -41,6 +42,7 @@ class Op:
     k: int = 0
     batch: int = 1
     grouped: bool = False
+    wide: bool = False
 
 
 def matmul(
@@ -52,12 +54,13 @@ def matmul(
     batch: int = 1,
     elem_bytes: float = 2,
     grouped: bool = False,
+    wide: bool = False,
 ) -> Op:
     """A (batched or grouped) matrix multiply ``[m, k] @ [k, n]`` reading both inputs and
     writing the output."""
     flops = 2.0 * batch * m * n * k
     traffic = batch * (m * k + k * n + m * n) * elem_bytes
-    return Op(name, "matmul", flops, traffic, m, n, k, batch, grouped)
+    return Op(name, "matmul", flops, traffic, m, n, k, batch, grouped, wide)
 
 
 def elementwise(name: str, nbytes: float, flops: float = 0.0) -> Op:
@@ -68,7 +71,11 @@ def elementwise(name: str, nbytes: float, flops: float = 0.0) -> Op:
 def matmul_backward(op: Op) -> tuple[Op, Op]:
     """The two matmuls of a matmul's backward pass: input gradient and weight gradient."""
     e = op.bytes / max(op.batch * (op.m * op.k + op.k * op.n + op.m * op.n), 1)
-    g = op.grouped
-    dgrad = matmul(f"{op.name}.dgrad", op.m, op.k, op.n, batch=op.batch, elem_bytes=e, grouped=g)
-    wgrad = matmul(f"{op.name}.wgrad", op.k, op.n, op.m, batch=op.batch, elem_bytes=e, grouped=g)
+    g, w = op.grouped, op.wide
+    dgrad = matmul(
+        f"{op.name}.dgrad", op.m, op.k, op.n, batch=op.batch, elem_bytes=e, grouped=g, wide=w
+    )
+    wgrad = matmul(
+        f"{op.name}.wgrad", op.k, op.n, op.m, batch=op.batch, elem_bytes=e, grouped=g, wide=w
+    )
     return dgrad, wgrad

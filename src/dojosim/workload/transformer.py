@@ -173,12 +173,12 @@ def attention_core_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         return [Op("flash_attention", "attention", flops, traffic, m=s, n=n, k=dh)]
     scores = b * qh * s * k
     ops = [
-        matmul("scores", s, k, dh, batch=b * qh, elem_bytes=e),
+        matmul("scores", s, k, dh, batch=b * qh, elem_bytes=e, wide=True),
         elementwise("softmax", 2 * scores * e),
     ]
     if _mask_bytes(m):  # without dropout the weighted sum reads the softmax output itself
         ops.append(elementwise("attn_dropout", scores * (2 * e + 1)))
-    ops.append(matmul("context", s, dh, k, batch=b * qh, elem_bytes=e))
+    ops.append(matmul("context", s, dh, k, batch=b * qh, elem_bytes=e, wide=True))
     return ops
 
 
@@ -206,11 +206,6 @@ def backward(ops: list[Op]) -> list[Op]:
     return out
 
 
-#: A block's matmuls that stay at 16 bits in 8-bit training: the router (Megatron-Core's
-#: TopKRouter is no Transformer Engine module) and unfused attention's two batched products.
-SIXTEEN_BIT_MATMULS = frozenset({"router", "scores", "context"})
-
-
 def grad_casts(ops: list[Op], sh: LayerShape) -> list[Op]:
     """The backward pass's casts in an 8-bit block: each 8-bit matmul's output gradient is
     read and quantized for its two backward GEMMs (Transformer Engine's ``_Linear.backward``
@@ -219,11 +214,11 @@ def grad_casts(ops: list[Op], sh: LayerShape) -> list[Op]:
         return []
     per = sh.e + sh.cast_at("alone")
     # the fused grouped MLP's backward kernel writes the first GEMM's gradient quantized
-    skip = SIXTEEN_BIT_MATMULS | ({"experts_up"} if sh.fused_mlp else set())
+    fused = {"experts_up"} if sh.fused_mlp else set()
     return [
         elementwise(f"{op.name}.grad_cast", op.batch * op.m * op.n * per)
         for op in ops
-        if op.kind == "matmul" and op.name not in skip
+        if op.kind == "matmul" and not op.wide and op.name not in fused
     ]
 
 
@@ -233,7 +228,7 @@ def logits_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     v = -(-m.vocab // sh.t)
     return [
         _norm("final_norm", tok / sh.t if sh.sp else tok, m.hidden, sh.e),
-        matmul("logits", tok, v, m.hidden, elem_bytes=sh.e),
+        matmul("logits", tok, v, m.hidden, elem_bytes=sh.e, wide=True),
         # fp32 softmax cross-entropy: read logits, write fp32 probabilities, read them back
         elementwise("cross_entropy", tok * v * (sh.e + 8)),
     ]
