@@ -119,7 +119,8 @@ class ComputeModel:
         16-bit matmul in 8-bit training, at the 16-bit efficiency."""
         half = self.matmul_half_size
         shape = (m / (m + half)) * (n / (n + half)) * (k / (k + half))
-        padding = fill(n, self.matrix_unit) * fill(k, self.matrix_unit)
+        side = self.matrix_unit
+        padding = fill(n, side) * fill(k, side) if side else 1.0
         base = (
             self.wide_matmul_efficiency if wide and self.wide_peak_flops else self.matmul_efficiency
         )
