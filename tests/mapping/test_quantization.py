@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from dojosim.errors import SpecError
+from dojosim.mapping.policy import precision_of
 from dojosim.mapping.quantization import quantization
 from dojosim.spec.resolve import load_scenario
 from dojosim.workload.transformer import LayerShape, grad_casts, layer_forward
@@ -35,7 +36,8 @@ def test_copies_scales_and_rereads_by_recipe_and_chip() -> None:
     assert got["tensorwise", "hopper"].extra("norm", E) == 1.0 + 2.0
     assert mx.extra("norm", E) == pytest.approx(1 + 1 / 16 + 2)
     assert mx.extra("act", E) == pytest.approx(1 + 1 / 16)  # fused into the activation
-    assert quantization("bf16", "delayed", "hopper") is None
+    assert precision_of("bf16", fp8_arch="hopper").quant is None  # 16-bit matmuls: no casts
+    assert precision_of("fp8", fp8_recipe="mxfp8", fp8_arch="blackwell").quant == mx
     cfp8 = quantization("cfp8", "delayed", None)
     assert cfp8 is not None and cfp8.extra("alone", E) == 0.0  # one copy, no recipe published
 

@@ -144,7 +144,8 @@ def precision_of(
     ``fp8_recipe`` on a chip of ``fp8_arch``: the casts of the 8-bit matmuls' operands
     (:func:`dojosim.mapping.quantization.quantization`)."""
     p = PRECISIONS[name]
-    p = replace(p, quant=quantization(p.matmul, fp8_recipe, fp8_arch))
+    if p.fp8_copy:  # 8-bit matmuls: their operands are cast
+        p = replace(p, quant=quantization(p.matmul, fp8_recipe, fp8_arch))
     if fp8_params:
         p = replace(p, weight=1.0, fp8_copy=1.0)
     if optimizer_moments == "bf16":

@@ -34,9 +34,10 @@ casts add. Dojo's CFP8 and int8 have no published recipe: one copy, written by i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
-FP8_RECIPES: tuple[str, ...] = ("delayed", "tensorwise", "mxfp8", "blockwise")  # spec.Fp8Recipe
+from dojosim.spec.scenario import Fp8Recipe
+
 # Where a cast runs: fused into a norm, into an activation function, or on its own.
 Where = Literal["norm", "act", "alone"]
 _WHERE = {"norm": 0, "act": 1, "alone": 2}
@@ -63,24 +64,26 @@ class Quantization:
         return self.written() - EIGHT_BIT_BYTES + self.rereads[_WHERE[where]] * e
 
 
-def quantization(matmul: str, recipe: str, fp8_arch: str | None) -> Quantization | None:
-    """The casts of training whose matmuls run in ``matmul`` (a precision name) with ``recipe``
-    on a chip of ``fp8_arch`` (``hopper``, ``blackwell`` or None: not known); None when the
-    matmuls are not 8-bit."""
-    if matmul not in ("fp8", "cfp8", "int8"):
-        return None
-    if matmul != "fp8":
+# Per recipe: 8-bit copies written (None: one per GEMM layout the chip needs), bytes of scales
+# per element over those copies, and the 16-bit re-reads per ``Where`` (see the module docstring).
+_RECIPES: dict[str, tuple[int | None, float, tuple[float, float, float]]] = {
+    "delayed": (None, 0.0, (0.0, 0.0, 0.0)),
+    "tensorwise": (None, 0.0, (1.0, 1.0, 1.0)),
+    "mxfp8": (2, 2 / 32, (1.0, 0.0, 0.0)),
+    "blockwise": (2, 2 * 4 / 128, (1.0, 1.0, 0.0)),
+}
+assert set(_RECIPES) == set(get_args(Fp8Recipe))  # one entry per recipe a scenario may name
+
+
+def quantization(matmul: str, recipe: str, fp8_arch: str | None) -> Quantization:
+    """The casts of 8-bit training whose matmuls run in ``matmul`` (a precision name) with
+    ``recipe`` on a chip of ``fp8_arch`` (``hopper``, ``blackwell`` or None: not known)."""
+    if matmul != "fp8":  # CFP8 and int8: no published recipe
         return Quantization(matmul, 1, 0.0, (0.0, 0.0, 0.0))
-    tensor = 2 if fp8_arch == "hopper" else 1  # Hopper's TN-only FP8 GEMMs need a transpose
-    if recipe == "delayed":
-        return Quantization(recipe, tensor, 0.0, (0.0, 0.0, 0.0))
-    if recipe == "tensorwise":
-        return Quantization(recipe, tensor, 0.0, (1.0, 1.0, 1.0))
-    if recipe == "mxfp8":
-        return Quantization(recipe, 2, 2 / 32, (1.0, 0.0, 0.0))
-    if recipe == "blockwise":
-        return Quantization(recipe, 2, 2 * 4 / 128, (1.0, 1.0, 0.0))
-    raise ValueError(f"unknown fp8_recipe {recipe!r}; expected one of {', '.join(FP8_RECIPES)}")
+    copies, scales, rereads = _RECIPES[recipe]
+    if copies is None:  # Hopper's TN-only FP8 GEMMs need a transposed copy
+        copies = 2 if fp8_arch == "hopper" else 1
+    return Quantization(recipe, copies, scales, rereads)
 
 
-__all__ = ["FP8_RECIPES", "Quantization", "Where", "quantization"]
+__all__ = ["Quantization", "Where", "quantization"]

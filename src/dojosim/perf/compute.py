@@ -121,16 +121,19 @@ class ComputeModel:
         shape = (m / (m + half)) * (n / (n + half)) * (k / (k + half))
         side = self.matrix_unit
         padding = fill(n, side) * fill(k, side) if side else 1.0
-        base = (
-            self.wide_matmul_efficiency if wide and self.wide_peak_flops else self.matmul_efficiency
-        )
-        return base * shape * padding
+        return self._matmul_rate(wide)[1] * shape * padding
+
+    def _matmul_rate(self, wide: bool) -> tuple[float, float]:
+        """Peak FLOP/s and efficiency of a matmul (``wide``: one that stays at 16 bits)."""
+        if wide and self.wide_peak_flops:
+            return self.wide_peak_flops, self.wide_matmul_efficiency
+        return self.peak_flops, self.matmul_efficiency
 
     def op_time(self, op: Op) -> float:
         """Seconds for one op."""
         memory = op.bytes / (self.memory_bandwidth * self.memory_efficiency)
         if op.kind == "matmul":
-            peak = self.wide_peak_flops if op.wide and self.wide_peak_flops else self.peak_flops
+            peak = self._matmul_rate(op.wide)[0]
             compute = op.flops / (peak * self.matmul_efficiency_of(op.m, op.n, op.k, op.wide))
             if self.vector_flops > 0:
                 compute = min(compute, op.flops / self.vector_flops)

@@ -119,7 +119,7 @@ class Context:
         sc = self.sc
         assert isinstance(sc, Scenario)
         p = self.precision
-        cast = 1.0 if p.matmul in EIGHT_BIT else 0.0
+        cast = 1.0 if p.quant else 0.0  # an 8-bit copy of each 8-bit matmul's input
         s = sc.model.seq_len
         cp = lay.context
         imbalance = rank_imbalance(sc.routing, sc.model.experts, lay.expert) if moe else 1.0
