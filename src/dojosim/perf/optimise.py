@@ -209,7 +209,8 @@ def search(ctx: Context) -> Search:
     explicit_k = par.recompute_layers if isinstance(par.recompute_layers, int) else None
     for lb, _, i in ranked:
         fam = fams[i]
-        if _beaten(out, lb, fam) or _beaten(out, bound(ctx, fam), fam):
+        # the tighter bound costs the units' compute: only worth it once something can beat it
+        if out.best is not None and (_beaten(out, lb, fam) or _beaten(out, bound(ctx, fam), fam)):
             continue
         for v in fam.interleaves:
             for sched in ("interleaved",) if v > 1 else fam.schedules:
