@@ -110,6 +110,12 @@ def validate(
         "--summary",
         help="With --json: one object with the rows, the summaries and the 80% interval coverage.",
     ),
+    by: str = typer.Option(
+        None,
+        "--by",
+        help="Group the runs' errors by system, chip, model, precision, framework, workload, "
+        "family (calibration) or chips (bands), with each group's bias.",
+    ),
 ) -> None:
     """Score the model against every published run and claim in the catalog.
 
@@ -125,7 +131,26 @@ def validate(
                 f"--role: expected {', '.join(v.ROLES[:-1])} or {v.ROLES[-1]}, got {r!r}"
                 + nearest(r, v.ROLES)
             )
+    if by is not None:
+        from dojosim.validate.groups import GROUP_BY
+
+        if by not in GROUP_BY:
+            raise DojosimError(
+                f"--by: expected {', '.join(GROUP_BY[:-1])} or {GROUP_BY[-1]}, got {by!r}"
+                + nearest(by, GROUP_BY)
+            )
     scores = v.validate(role or None)
+    if by is not None:
+        from dojosim.validate.groups import groups
+
+        found = groups(scores, by)
+        if json_out:
+            print_json({"by": by, "groups": found})
+        else:
+            from dojosim.report.tables import console, groups_table
+
+            console().print(groups_table(found, by))
+        return
     cover = None
     if any(s.role == "check" and s.kind == "run" for s in scores):
         from dojosim.validate.coverage import coverage

@@ -225,3 +225,25 @@ def scores_table(
             f"input: {len(inputs)} rows", "", "not summarised", "", "", "", "", ", ".join(inputs)
         )
     return t
+
+
+def groups_table(groups: Sequence[dict[str, Any]], by: str) -> Table:
+    """Validation by group (:func:`dojosim.validate.groups.groups`): each group's rows, mean,
+    median and max |error|, its bias (mean step error) and its worst row."""
+    t = Table(title=f"dojosim validate: error of the step estimate on published runs, by {by}")
+    t.add_column(by)
+    for col in ("rows", "mean |error|", "median |error|", "max |error|", "mean step error"):
+        t.add_column(col, justify="right")
+    t.add_column("worst row")
+    for g in groups:
+        t.add_row(
+            escape(str(g[by])),
+            str(g["rows"]),
+            f"{g['mean_abs_error']:.1%}",
+            f"{g['median_abs_error']:.1%}",
+            f"{g['max_abs_error']:.1%}",
+            f"{g['mean_step_error']:+.1%}",
+            escape(g["worst"]),
+        )
+    t.caption = "mean step error: - when the predicted steps are shorter than measured (optimistic)"
+    return t

@@ -99,6 +99,12 @@ class Score:
     restates: str = ""
     workload: str = ""  # runs: dense, moe (mixture of experts) or long-context (context parallel)
     chips: int = 0  # runs: the chips of the job
+    # runs: what the job ran on and in (the estimate's names), for grouping the errors
+    system: str = ""
+    chip: str = ""
+    model: str = ""
+    precision: str = ""
+    framework: str = ""
 
     @property
     def status(self) -> str:
@@ -150,6 +156,11 @@ def score(name: str) -> Score:
         unit=METRIC_UNITS.get(run.metric, ""),
         workload=workload,
         chips=int(est.chips),
+        system=est.system,
+        chip=est.chip,
+        model=est.model,
+        precision=est.precision,
+        framework=est.framework,
     )
 
 
