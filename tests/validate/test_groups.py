@@ -83,3 +83,13 @@ def test_cli_bad_grouping_is_one_line_exit_2() -> None:
     assert proc.returncode == 2 and proc.stdout == ""
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "did you mean 'chip' or 'chips'" in proc.stderr
+
+
+def test_groups_html_names_each_group_and_its_bias() -> None:
+    from dojosim.report.sections import groups_html
+
+    html = groups_html(groups(ROWS, "system"), "system")
+    assert 'data-by="system"' in html
+    assert 'data-group="x"' in html and 'data-group="y"' in html
+    assert "-20.0 %" in html  # y: a step predicted at 0.8 of the measured one
+    assert "<script" not in html

@@ -203,6 +203,21 @@ def test_validate_filters_by_role(page: Any, live_server: str) -> None:
     assert not page.problems, page.problems
 
 
+def test_validate_groups_the_errors(page: Any, live_server: str) -> None:
+    page.goto(live_server + "/validate?by=chips")
+    wait_done(page)
+    table = page.locator("table.groups")
+    assert table.get_attribute("data-by") == "chips"
+    assert page.locator("table.groups tr[data-group='1-64']").count() == 1
+    page.locator("#by").select_option("system")
+    assert page.locator("table.groups").get_attribute("data-by") == "system"
+    assert page.locator("table.groups tr[data-group='dgx-h100']").count() == 1
+    bias = page.locator("table.groups tr[data-group='dgx-h100'] td[data-col='mean_step_error']")
+    assert bias.inner_text().endswith("%")
+    assert "by=system" in page.url
+    assert not page.problems, page.problems
+
+
 def test_a_report_file_opens_offline(page: Any, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     proc = subprocess.run(

@@ -206,6 +206,7 @@ inclination: sunlit fraction, eclipses and their seasons, the β angle. The year
 
 def validate_page() -> str:
     from dojosim.validate import ROLES
+    from dojosim.validate.groups import GROUP_BY
 
     boxes = "".join(
         f'<label style="flex-direction:row;gap:.3rem"><input type="checkbox" name="role" value="{r}" checked>{r}</label>'
@@ -219,6 +220,10 @@ are never summarised.</p>
 <div class="card"><form id="form" class="controls">{boxes}</form></div>
 {PROGRESS}
 <div id="result" hidden><h2>Summary</h2><div id="summary"></div>
+<h2>By group</h2><p>The runs' errors grouped, each group with its bias: the mean step error,
+negative where the predicted steps are shorter than measured.</p>
+<div class="controls"><label>group by<select id="by">{_options(list(GROUP_BY), "system")}</select></label></div>
+<div id="groups"></div>
 <div id="fig-parity" class="plot card"></div><h2>Every row</h2><div id="table"></div></div>"""
     return shell("validate", "Validate", body)
 

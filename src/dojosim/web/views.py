@@ -168,16 +168,21 @@ def validate_rows(
 
 def validate_view(progress: Progress = no_progress) -> dict[str, Any]:
     from dojosim import validate as v
+    from dojosim.validate.groups import GROUP_BY, groups
 
     rows = validate_rows(None, progress)
-    summary = clean(v.summary(_scores()))
+    scores = _scores()
+    summary = clean(v.summary(scores))
+    by = {key: clean(groups(scores, key)) for key in GROUP_BY}
     return {
         "rows": rows,
         "summary": summary,
+        "groups": by,
         "figures": {"parity": site_figures.validate_parity(rows)},
         "html": {
             "table": sections.validate_table_html(rows),
             "summary": sections.summary_html(summary),
+            "groups": {key: sections.groups_html(g, key) for key, g in by.items()},
         },
     }
 

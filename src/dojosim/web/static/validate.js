@@ -2,7 +2,13 @@
 "use strict";
 
 const form = dj.$("form");
+const by = dj.$("by");
 let parity = null;
+let grouped = {};
+
+function showGroups() {
+  dj.fill("groups", grouped[by.value] || "");
+}
 
 function roles() {
   return Array.from(form.querySelectorAll("input[name=role]")).filter((b) => b.checked).map((b) => b.value);
@@ -19,17 +25,26 @@ function applyFilter() {
   }
   const params = new URLSearchParams();
   for (const r of wanted) params.append("role", r);
+  params.set("by", by.value);
   dj.setQuery(params);
 }
 
 (async function start() {
   const q = dj.query().getAll("role");
   if (q.length) for (const box of form.querySelectorAll("input[name=role]")) box.checked = q.includes(box.value);
+  const wantedBy = dj.query().get("by");
+  if (wantedBy && Array.from(by.options).some((o) => o.value === wantedBy)) by.value = wantedBy;
   form.addEventListener("change", applyFilter);
+  by.addEventListener("change", () => {
+    showGroups();
+    applyFilter();
+  });
   await dj.busy(null, async () => {
     const view = await dj.job("validate", {});
     dj.fill("summary", view.html.summary);
     dj.fill("table", view.html.table);
+    grouped = view.html.groups;
+    showGroups();
     parity = view.figures.parity;
     dj.$("result").hidden = false;  // shown first: Plotly sizes a figure by its visible box
     dj.plot("fig-parity", parity);
