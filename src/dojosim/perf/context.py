@@ -17,8 +17,9 @@ from dojosim.mapping.frameworks import Framework, expert_strides, framework
 from dojosim.mapping.layout import Layout, Shape
 from dojosim.mapping.policy import Precision, precision_of
 from dojosim.perf.compute import EIGHT_BIT, ComputeModel
+from dojosim.perf.network_units import OpTable, network_layers
 from dojosim.perf.parallel_comm import Groups
-from dojosim.perf.units import OpTable, UnitCost, block, embedding, head, network_layers
+from dojosim.perf.units import UnitCost, block, embedding, head
 from dojosim.spec.calibration import Calibration
 from dojosim.spec.hardware import Hierarchy
 from dojosim.spec.scenario import NetworkScenario, Scenario
