@@ -17,7 +17,7 @@ from dojosim.mapping.frameworks import Framework, expert_strides, framework
 from dojosim.mapping.layout import Layout, Shape
 from dojosim.mapping.policy import Precision, precision_of
 from dojosim.perf.compute import EIGHT_BIT, ComputeModel
-from dojosim.perf.network_units import OpTable, network_layers
+from dojosim.perf.network_units import OpTable, network_layers, prefix_sums, stage_rows
 from dojosim.perf.parallel_comm import Groups
 from dojosim.perf.units import UnitCost, block, embedding, head
 from dojosim.spec.calibration import Calibration
@@ -27,10 +27,6 @@ from dojosim.workload.graph import Workload
 from dojosim.workload.transformer import LayerShape
 
 Stage = list[tuple[UnitCost, int]]
-
-# UnitCost fields in the column order of a network's prefix sums (see Context._prefix).
-_FIELDS = ("forward", "backward", "recompute", "comm_forward", "comm_backward", "comm_recompute",
-           "params", "activations", "work", "largest_matrix")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,8 +300,6 @@ class Context:
         key = ("prefix", lay.micro_batch, lay.tensor, lay.recompute)
         hit = self.units.get(key)
         if hit is None:
-            import numpy as np
-
             costs = self._network_stages(
                 lay.__class__(
                     lay.tensor,
@@ -321,37 +315,11 @@ class Context:
                 ),
                 None,
             )[0]
-            cols = np.array([[getattr(u, f) for f in _FIELDS] for u, _ in costs])
-            cum = np.vstack([np.zeros(len(_FIELDS)), np.cumsum(cols, axis=0)])
-            hit = self.units[key] = (cols, cum, [u.output for u, _ in costs])
+            hit = self.units[key] = prefix_sums([u for u, _ in costs])
         return hit
 
     def _network_sums(self, lay: Layout) -> list[StageSum]:
-        cols, cum, outputs = self._prefix(lay)
-        out, start = [], 0
-        for n in lay.stage_layers:
-            end = start + n
-            total = cum[end] - cum[start]
-            block = cols[start:end]
-            f, b, r, cf, cb, cr, params, acts = (float(x) for x in total[:8])
-            out.append(
-                StageSum(
-                    f,
-                    b,
-                    r,
-                    cf,
-                    cb,
-                    cr,
-                    params,
-                    acts,
-                    float(block[:, 8].max()),
-                    float(block[:, 6].max()),
-                    float(block[:, 9].max()),
-                    outputs[end - 1],
-                )
-            )
-            start = end
-        return out
+        return [StageSum(*row) for row in stage_rows(self._prefix(lay), lay.stage_layers)]
 
     def network_compute(self, lay: Layout) -> float:
         """A network's forward+backward compute seconds per micro-batch, all layers."""

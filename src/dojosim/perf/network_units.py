@@ -178,4 +178,38 @@ def network_layers(
     return out
 
 
-__all__ = ["OpTable", "network_layers"]
+# UnitCost fields in the column order of a network's prefix sums (see :func:`prefix_sums`).
+FIELDS = ("forward", "backward", "recompute", "comm_forward", "comm_backward", "comm_recompute",
+          "params", "activations", "work", "largest_matrix")  # fmt: skip
+
+
+def prefix_sums(costs: list[UnitCost]) -> tuple[Any, Any, list[float]]:
+    """A network's layer costs as columns (:data:`FIELDS`), their cumulative sums (a zero row
+    first) and each layer's output bytes: any run of layers is then added up in O(1)."""
+    import numpy as np
+
+    cols = np.array([[getattr(u, f) for f in FIELDS] for u in costs])
+    cum = np.vstack([np.zeros(len(FIELDS)), np.cumsum(cols, axis=0)])
+    return cols, cum, [u.output for u in costs]
+
+
+def stage_rows(
+    prefix: tuple[Any, Any, list[float]], stage_layers: tuple[int, ...]
+) -> list[tuple[float, ...]]:
+    """Each stage of ``stage_layers`` consecutive layers added up, in the field order of
+    :class:`dojosim.perf.context.StageSum`: the eight sums, then the largest working buffer,
+    the largest unit's parameters and the largest weight matrix, and the stage's output bytes."""
+    cols, cum, outputs = prefix
+    out, start = [], 0
+    for n in stage_layers:
+        end = start + n
+        total = cum[end] - cum[start]
+        block = cols[start:end]
+        sums = tuple(float(x) for x in total[:8])
+        largest = (float(block[:, 8].max()), float(block[:, 6].max()), float(block[:, 9].max()))
+        out.append((*sums, *largest, outputs[end - 1]))
+        start = end
+    return out
+
+
+__all__ = ["FIELDS", "OpTable", "network_layers", "prefix_sums", "stage_rows"]
