@@ -170,6 +170,16 @@ def test_validate_rows_and_role_filter(client: Any) -> None:
     assert client.get("/api/validate", params={"role": "nope"}).status_code == 422
 
 
+def test_validate_groups_as_the_cli_prints_them(client: Any) -> None:
+    doc = client.get("/api/validate/groups", params={"by": "chips"}).json()
+    assert doc["by"] == "chips"
+    assert doc["groups"][0]["chips"] == "1-64"
+    assert all(g["max_abs_error"] >= g["mean_abs_error"] for g in doc["groups"])
+    bad = client.get("/api/validate/groups", params={"by": "chipz"})
+    assert bad.status_code == 422 and bad.json()["field"] == "by"
+    assert "did you mean" in bad.json()["error"]
+
+
 def test_jobs_report_progress_then_the_result(client: Any) -> None:
     r = client.post(
         "/api/jobs/compare",
@@ -205,6 +215,7 @@ def test_openapi_names_every_contract_path(client: Any) -> None:
         "/api/catalog/{kind}",
         "/api/catalog/{kind}/{name}",
         "/api/validate",
+        "/api/validate/groups",
     ):
         assert p in paths
     assert "post" in paths["/api/estimate"] and "get" in paths["/api/orbit"]

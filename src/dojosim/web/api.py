@@ -4,7 +4,8 @@ Paths are part of the public contract: ``POST /api/estimate`` returns exactly th
 ``dojosim estimate --json`` document, ``POST /api/site`` the ``dojosim site --json``
 document (with optional what-if values), ``GET /api/orbit`` the ``dojosim orbit
 --json`` document, ``GET /api/catalog/{kind}[/{name}]`` and ``GET /api/validate``
-the catalog and the validation rows.
+the catalog and the validation rows, ``GET /api/validate/groups`` the ``dojosim validate --by
+--json`` document.
 """
 
 from __future__ import annotations
@@ -179,6 +180,18 @@ def api_validate(
 ) -> list[dict[str, Any]]:
     """Every published run and claim scored: the ``dojosim validate --json`` rows."""
     return views.validate_rows(role)
+
+
+@router.get("/validate/groups", responses=ERRORS, tags=["api"])
+def api_validate_groups(
+    by: Annotated[
+        str,
+        Query(description="system, chip, model, precision, framework, workload, family or chips"),
+    ] = "system",
+) -> dict[str, Any]:
+    """The runs' errors grouped, each group with its bias: the ``dojosim validate --by BY
+    --json`` document."""
+    return views.validate_groups(by)
 
 
 # --- the pages' views, and the same work as jobs with progress -----------------------------

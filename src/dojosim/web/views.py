@@ -166,6 +166,18 @@ def validate_rows(
     return [r for r in rows if not roles or r["role"] in roles]
 
 
+def validate_groups(by: str) -> dict[str, Any]:
+    """The runs' errors grouped ``by`` (``dojosim validate --by BY --json``)."""
+    from dojosim.errors import nearest
+    from dojosim.validate.groups import GROUP_BY, groups
+
+    if by not in GROUP_BY:
+        raise SpecError(
+            f"expected one of {', '.join(GROUP_BY)}, got {by!r}{nearest(by, GROUP_BY)}", field="by"
+        )
+    return {"by": by, "groups": clean(groups(_scores(), by))}
+
+
 def validate_view(progress: Progress = no_progress) -> dict[str, Any]:
     from dojosim import validate as v
     from dojosim.validate.groups import GROUP_BY, groups
