@@ -132,13 +132,10 @@ def validate(
                 + nearest(r, v.ROLES)
             )
     if by is not None:
-        from dojosim.validate.groups import GROUP_BY
+        from dojosim.validate.groups import by_problem
 
-        if by not in GROUP_BY:
-            raise DojosimError(
-                f"--by: expected {', '.join(GROUP_BY[:-1])} or {GROUP_BY[-1]}, got {by!r}"
-                + nearest(by, GROUP_BY)
-            )
+        if why := by_problem(by):
+            raise DojosimError(f"--by: {why}")
     scores = v.validate(role or None)
     if by is not None:
         from dojosim.validate.groups import groups

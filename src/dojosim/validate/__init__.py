@@ -53,6 +53,7 @@ outside their tolerance.
 from __future__ import annotations
 
 import importlib
+import statistics
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -289,9 +290,7 @@ def summary(scores: Iterable[Score]) -> dict[str, dict[str, Any]]:
             "count": len(errs),
             "unit": group[0].unit,
             "mean_abs_error": sum(errs) / len(errs),
-            "median_abs_error": errs[len(errs) // 2]
-            if len(errs) % 2
-            else (errs[len(errs) // 2 - 1] + errs[len(errs) // 2]) / 2,
+            "median_abs_error": statistics.median(errs),
             "max_abs_error": errs[-1],
             "failed": [s.run for s in group if s.within is False],
         }

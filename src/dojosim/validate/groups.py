@@ -12,13 +12,25 @@ quantities); ``input`` rows never are.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from dojosim.errors import nearest
 from dojosim.validate.coverage import SCALE_BANDS, family_of, log_step_error
 
 #: What ``dojosim validate --by`` groups the runs by.
 GROUP_BY = ("system", "chip", "model", "precision", "framework", "workload", "family", "chips")
+
+
+def by_problem(by: str) -> str | None:
+    """What is wrong with grouping ``by`` (None: nothing), with a did-you-mean: the one check
+    the CLI, the API and :func:`groups` share."""
+    if by in GROUP_BY:
+        return None
+    return f"expected {', '.join(GROUP_BY[:-1])} or {GROUP_BY[-1]}, got {by!r}" + nearest(
+        by, GROUP_BY
+    )
 
 
 def _band(chips: int) -> str:
@@ -40,8 +52,8 @@ def _key(by: str) -> Callable[[Any], str]:
 def groups(scores: Iterable[Any], by: str) -> list[dict[str, Any]]:
     """The runs among ``scores`` (calibration and check rows) grouped ``by`` one of
     :data:`GROUP_BY`, largest mean |error| first (chip bands in their own order)."""
-    if by not in GROUP_BY:
-        raise ValueError(f"by: expected one of {', '.join(GROUP_BY)}, got {by!r}")
+    if why := by_problem(by):
+        raise ValueError(f"by: {why}")
     key = _key(by)
     found: dict[str, list[Any]] = {}
     for s in scores:
@@ -58,9 +70,7 @@ def groups(scores: Iterable[Any], by: str) -> list[dict[str, Any]]:
                 by: name,
                 "rows": n,
                 "mean_abs_error": sum(errs) / n,
-                "median_abs_error": errs[n // 2]
-                if n % 2
-                else (errs[n // 2 - 1] + errs[n // 2]) / 2,
+                "median_abs_error": statistics.median(errs),
                 "max_abs_error": errs[-1],
                 "mean_step_error": math.expm1(sum(logs) / n),
                 "worst": worst.run,
@@ -72,4 +82,4 @@ def groups(scores: Iterable[Any], by: str) -> list[dict[str, Any]]:
     return sorted(out, key=lambda g: (-g["mean_abs_error"], g[by]))
 
 
-__all__ = ["GROUP_BY", "groups"]
+__all__ = ["GROUP_BY", "by_problem", "groups"]

@@ -168,13 +168,10 @@ def validate_rows(
 
 def validate_groups(by: str) -> dict[str, Any]:
     """The runs' errors grouped ``by`` (``dojosim validate --by BY --json``)."""
-    from dojosim.errors import nearest
-    from dojosim.validate.groups import GROUP_BY, groups
+    from dojosim.validate.groups import by_problem, groups
 
-    if by not in GROUP_BY:
-        raise SpecError(
-            f"expected one of {', '.join(GROUP_BY)}, got {by!r}{nearest(by, GROUP_BY)}", field="by"
-        )
+    if why := by_problem(by):
+        raise SpecError(why, field="by")
     return {"by": by, "groups": clean(groups(_scores(), by))}
 
 
