@@ -175,7 +175,7 @@ DEEPSEEK_256: dict[str, Any] = {
 def test_auto_recomputes_the_cheaper_modules_first() -> None:
     # the combined 1F1B refuses full recomputation: the modules are what is left to free memory.
     # At 4,096 tokens the output-discarding ones (norms, expert activation, MLA up projections)
-    # fit; at 4,864 only every module does (the dense MLPs and shared experts too)
+    # fit; at 6,144 only every module does (the dense MLPs and shared experts too)
     par = DEEPSEEK_256["parallelism"]
     default = estimate(DEEPSEEK_256 | {"parallelism": par | {"recompute": "selective"}})
     assert not default.fits_in_memory
@@ -186,7 +186,7 @@ def test_auto_recomputes_the_cheaper_modules_first() -> None:
     auto = estimate(DEEPSEEK_256 | {"parallelism": par | {"recompute": "auto"}})
     assert auto.fits_in_memory
     assert auto.chosen == {"recompute": "selective", "recompute_modules": light}
-    longer = DEEPSEEK_256 | {"seq_len": 4864, "parallelism": par | {"recompute": "auto"}}
+    longer = DEEPSEEK_256 | {"seq_len": 6144, "parallelism": par | {"recompute": "auto"}}
     named = longer | {"parallelism": par | {"recompute": "selective", "recompute_modules": light}}
     assert not estimate(named).fits_in_memory
     assert estimate(longer).chosen == {"recompute": "selective", "recompute_modules": every}

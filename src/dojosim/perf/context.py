@@ -9,6 +9,7 @@ of about equal time).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,11 +50,21 @@ class StageSum:
 
     @classmethod
     def of(cls, stage: Stage) -> StageSum:
+        """The stage's units added up. The busiest expert-parallel rank of one MoE layer is
+        seldom the busiest of the next: each layer routes to its own experts, so the excess
+        a rank keeps over the mean load (``UnitCost.hot_activations``, ``c`` times the mean
+        on the busiest of the ranks) adds up over the stage's ``L`` MoE layers as independent
+        loads do, to the busiest rank's ``c / sqrt(L)`` (expected maximum of sums of ``L``
+        draws). A hot expert is taken to stay hot across micro-batches, so the micro-batches
+        in flight do not average it further."""
         units = [(u, n) for u, n in stage if n]
 
         def add(attr: str) -> float:
             return sum(getattr(u, attr) * n for u, n in units)
 
+        hot_layers = sum(n for u, n in units if u.hot_activations)
+        hot = add("hot_activations")
+        spread = hot - hot / math.sqrt(hot_layers) if hot_layers else 0.0
         return cls(
             add("forward"),
             add("backward"),
@@ -62,7 +73,7 @@ class StageSum:
             add("comm_backward"),
             add("comm_recompute"),
             add("params"),
-            add("activations"),
+            add("activations") - spread,
             max((u.work for u, _ in units), default=0.0),
             max((u.params for u, _ in units), default=0.0),
             max((u.largest_matrix for u, _ in units), default=0.0),

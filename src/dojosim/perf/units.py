@@ -18,7 +18,7 @@ cross-entropy all-reduces three per-token scalars (max, sum, target logit).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dojosim.hardware.collectives import Fabric, collective_time
 from dojosim.perf.compute import ComputeModel
@@ -58,6 +58,10 @@ class UnitCost:
     work: float = 0.0  # bytes of working buffers while it runs
     largest_matrix: float = 0.0  # parameters of its largest weight matrix on this chip
     expert_params: float = 0.0  # of ``params``, the routed experts' (reduced over fewer ranks)
+    # of ``activations``, what the busiest expert-parallel rank keeps beyond a rank at the mean
+    # load (routing imbalance); a stage of several such layers adds it up as
+    # :meth:`dojosim.perf.context.StageSum.of` says
+    hot_activations: float = 0.0
 
     @property
     def compute(self) -> float:
@@ -105,6 +109,9 @@ def block(
         extra_f, extra_b = extra_f + a2a_f, extra_b + a2a_b
     comm, comm_back = comm + extra_f, comm_back + extra_b
     acts = activation_bytes_per_layer(model, sh, recompute)
+    hot = 0.0
+    if sh.moe and sh.imbalance > 1.0:
+        hot = acts - activation_bytes_per_layer(model, replace(sh, imbalance=1.0), recompute)
     work = recompute_modules.rerun_buffers(model, sh, recompute)
     h = model.hidden
     params, experts = _block_params(model, sh)
@@ -122,6 +129,7 @@ def block(
         work,
         largest,
         experts,
+        hot,
     )
 
 
