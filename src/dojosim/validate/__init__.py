@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import importlib
 import statistics
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -285,13 +285,21 @@ def summary(scores: Iterable[Score]) -> dict[str, dict[str, Any]]:
             groups.setdefault(f"check: {s.workload}", []).append(s)
     out: dict[str, dict[str, Any]] = {}
     for key, group in groups.items():
-        errs = sorted(abs(s.error) for s in group)
         out[key] = {
-            "count": len(errs),
+            "count": len(group),
             "unit": group[0].unit,
-            "mean_abs_error": sum(errs) / len(errs),
-            "median_abs_error": statistics.median(errs),
-            "max_abs_error": errs[-1],
+            **abs_error_stats(group),
             "failed": [s.run for s in group if s.within is False],
         }
     return out
+
+
+def abs_error_stats(rows: Sequence[Any]) -> dict[str, float]:
+    """Mean, median and max |error| of scored ``rows`` (at least one), as :func:`summary`
+    and :func:`dojosim.validate.groups.groups` report them."""
+    errs = sorted(abs(s.error) for s in rows)  # summed smallest first
+    return {
+        "mean_abs_error": sum(errs) / len(errs),
+        "median_abs_error": statistics.median(errs),
+        "max_abs_error": errs[-1],
+    }

@@ -12,11 +12,11 @@ quantities); ``input`` rows never are.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from dojosim.errors import nearest
+from dojosim.validate import abs_error_stats
 from dojosim.validate.coverage import SCALE_BANDS, family_of, log_step_error
 
 #: What ``dojosim validate --by`` groups the runs by.
@@ -61,18 +61,14 @@ def groups(scores: Iterable[Any], by: str) -> list[dict[str, Any]]:
             found.setdefault(key(s), []).append(s)
     out = []
     for name, rows in found.items():
-        errs = sorted(abs(s.error) for s in rows)
-        n = len(errs)
         logs = [log_step_error(s.metric, s.measured, s.predicted) for s in rows]
         worst = max(rows, key=lambda s: abs(s.error))
         out.append(
             {
                 by: name,
-                "rows": n,
-                "mean_abs_error": sum(errs) / n,
-                "median_abs_error": statistics.median(errs),
-                "max_abs_error": errs[-1],
-                "mean_step_error": math.expm1(sum(logs) / n),
+                "rows": len(rows),
+                **abs_error_stats(rows),
+                "mean_step_error": math.expm1(sum(logs) / len(rows)),
                 "worst": worst.run,
             }
         )
