@@ -44,7 +44,7 @@ def test_input_rows_are_in_no_summary(scores: list[Any]) -> None:
     counted = sum(int(st["count"]) for key, st in summary.items() if ": " not in key)
     by_workload = sum(int(st["count"]) for key, st in summary.items() if key.startswith("check: "))
     assert by_workload == len([s for s in scores if s.role == "check" and s.kind == "run"])
-    expected = [s for s in scores if s.role in ("calibration", "check")]
+    expected = [s for s in scores if s.role in ("calibration", "check", "regression")]
     expected += [s for s in scores if s.role == "claim" and s.tolerance is not None]
     assert counted == len(expected)
     assert not any(key.startswith("input") for key in summary)

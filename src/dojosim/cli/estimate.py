@@ -103,7 +103,7 @@ def validate(
     role: list[str] = typer.Option(
         None,
         "--role",
-        help="Only rows of this role (calibration, check, claim, input); repeatable.",
+        help="Only rows of this role (calibration, check, regression, claim, input); repeatable.",
     ),
     summary_out: bool = typer.Option(
         False,

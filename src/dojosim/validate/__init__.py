@@ -6,7 +6,9 @@ Two sources of rows:
   time, MFU, TFLOP/s per chip, tokens/s) and the measured value; the score is the
   signed relative error of the prediction, ``predicted / measured - 1``.
   Calibration rows were fitted on; check rows never were; claim rows are vendor
-  statements with a stated tolerance.
+  statements with a stated tolerance. Regression rows are check rows whose publisher
+  reports a software regression in the measured release: scored, summarised on their
+  own, kept out of the check figures, residuals and intervals.
 * **Claim sets** (:data:`CLAIM_SETS`): published figures that are not a step
   time — a radiator's W/m², a cost comparison, a tile's power — recomputed by a
   room's own functions. Each becomes a ``claim`` row with its source, tolerance
@@ -120,8 +122,10 @@ class Score:
         return {**asdict(self), "status": self.status}
 
 
-#: Roles in the order rows are shown; ``input`` rows restate an input and are never summarised.
-ROLES = ("calibration", "check", "claim", "input")
+#: Roles in the order rows are shown; ``input`` rows restate an input and are never summarised;
+#: ``regression`` rows (measured under a software regression their publisher reports) are
+#: summarised apart from the check rows.
+ROLES = ("calibration", "check", "regression", "claim", "input")
 
 #: Unit of each run metric (the estimate's field of that name).
 METRIC_UNITS = {
@@ -155,6 +159,7 @@ def score(name: str) -> Score:
         within,
         "; ".join(run.sources),
         unit=METRIC_UNITS.get(run.metric, ""),
+        note=run.regression or "",
         workload=workload,
         chips=int(est.chips),
         system=est.system,
@@ -254,14 +259,15 @@ def summary(scores: Iterable[Score]) -> dict[str, dict[str, Any]]:
 
     Keys are the role (``calibration``) or, for a role whose rows have several units,
     ``"<role> [<unit>]"``; check runs are also summarised by workload under ``"check: dense"``,
-    ``"check: moe"`` and ``"check: long-context"``. Rows without a tolerance (informational re-runs) and
-    ``input`` rows (restating an input) are left out; relative errors of different
-    units are never averaged together.
+    ``"check: moe"`` and ``"check: long-context"``; ``regression`` rows have their own key. Rows
+    without a tolerance (informational re-runs) and ``input`` rows (restating an input) are
+    left out; relative errors of different units are never averaged together.
     """
     rows = [
         s
         for s in scores
-        if s.role in ("calibration", "check") or (s.role == "claim" and s.tolerance is not None)
+        if s.role in ("calibration", "check", "regression")
+        or (s.role == "claim" and s.tolerance is not None)
     ]
     units: dict[str, set[str]] = {}
     for s in rows:

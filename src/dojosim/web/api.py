@@ -175,7 +175,7 @@ def api_catalog_entry(kind: str, name: str) -> dict[str, Any]:
 @router.get("/validate", responses=ERRORS, tags=["api"])
 def api_validate(
     role: Annotated[
-        list[str] | None, Query(description="calibration, check, claim or input")
+        list[str] | None, Query(description="calibration, check, regression, claim or input")
     ] = None,
 ) -> list[dict[str, Any]]:
     """Every published run and claim scored: the ``dojosim validate --json`` rows."""
