@@ -22,7 +22,7 @@ def scores() -> list[Any]:
 def test_every_row_has_a_unit_and_a_status(scores: list[Any]) -> None:
     for s in scores:
         assert s.unit, s.run
-        assert s.status in ("ok", "failed", "no tolerance", "input")
+        assert s.status in ("ok", "failed", "no tolerance", "input", "regression")
     runs = [s for s in scores if s.kind == "run"]
     assert all(s.unit == v.METRIC_UNITS[s.metric] for s in runs)
 

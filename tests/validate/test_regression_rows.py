@@ -62,6 +62,7 @@ def test_summary_keeps_regression_rows_apart() -> None:
     assert st["check"]["count"] == 2 and st["check"]["mean_abs_error"] == pytest.approx(0.2)
     assert st["check: moe"]["count"] == 2 and st["check"]["max_abs_error"] == pytest.approx(0.3)
     assert st["regression"]["count"] == 1 and st["regression"]["max_abs_error"] == 0.5
+    assert scores[2].status == "regression" and scores[0].status == "no tolerance"
     # the scale trend sees the two check rows only: log(1.1) and log(0.7) by hand
     (band,) = scale_trend(scores)["bands"]
     assert band["rows"] == 2 and band["mean_step_error"] == pytest.approx((1.1 * 0.7) ** 0.5 - 1)

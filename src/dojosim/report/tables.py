@@ -166,6 +166,8 @@ def scores_table(
             err, status = f"[red]{err}[/red]", f"[red]FAILED (tolerance {s.tolerance:.0%})[/red]"
         elif status == "input":
             status = "input (restates an input)"
+        elif status == "regression":
+            status = "regression (publisher's report in --json note)"
         t.add_row(
             s.run,
             s.role,

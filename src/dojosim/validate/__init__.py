@@ -111,9 +111,11 @@ class Score:
 
     @property
     def status(self) -> str:
-        """``input`` (restates an input), ``ok``, ``failed`` (outside tolerance) or ``no tolerance``."""
-        if self.role == "input":
-            return "input"
+        """``input`` (restates an input), ``regression`` (measured under a software regression its
+        publisher reports; ``note`` cites the report), ``ok``, ``failed`` (outside tolerance) or
+        ``no tolerance``."""
+        if self.role in ("input", "regression"):
+            return self.role
         if self.within is None:
             return "no tolerance"
         return "ok" if self.within else "failed"
