@@ -74,3 +74,17 @@ def test_catalog_regression_rows_stay_out_of_the_residuals() -> None:
         assert catalog.get("run", n).regression
     scores = [_score(n, "regression", 0.9) for n in names]
     assert residuals_by_family(scores) == {}
+
+
+def test_cli_scores_the_regression_rows_with_their_report() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from dojosim.cli import app
+
+    result = CliRunner().invoke(app, ["validate", "--json", "--role", "regression"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows and all(r["role"] == r["status"] == "regression" for r in rows)
+    assert all("issues/1998" in r["note"] for r in rows)
