@@ -168,6 +168,8 @@ def test_validate_rows_and_role_filter(client: Any) -> None:
     assert len(rows) >= 8 and {r["role"] for r in rows} == {"calibration"}
     assert all(r["unit"] == "s" and r["status"] for r in rows)
     assert client.get("/api/validate", params={"role": "nope"}).status_code == 422
+    typo = client.get("/api/validate", params={"role": "regresion"})
+    assert typo.status_code == 422 and "did you mean 'regression'?" in typo.json()["error"]
 
 
 def test_validate_groups_as_the_cli_prints_them(client: Any) -> None:
