@@ -70,6 +70,7 @@ def test_summary_keeps_regression_rows_apart() -> None:
 
 def test_catalog_regression_rows_stay_out_of_the_residuals() -> None:
     names = [n for n in catalog.names("run") if catalog.get("run", n).role == "regression"]
+    assert names
     for n in names:
         assert catalog.get("run", n).regression
     scores = [_score(n, "regression", 0.9) for n in names]

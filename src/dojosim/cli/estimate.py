@@ -123,14 +123,10 @@ def validate(
     left out of every summary; rows outside their tolerance are marked FAILED and named.
     """
     from dojosim import validate as v
-    from dojosim.errors import nearest
 
     for r in role or []:
-        if r not in v.ROLES:
-            raise DojosimError(
-                f"--role: expected {', '.join(v.ROLES[:-1])} or {v.ROLES[-1]}, got {r!r}"
-                + nearest(r, v.ROLES)
-            )
+        if why := v.role_problem(r):
+            raise DojosimError(f"--role: {why}")
     if by is not None:
         from dojosim.validate.groups import by_problem
 

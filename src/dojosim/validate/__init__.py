@@ -61,6 +61,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from dojosim import catalog
+from dojosim.errors import nearest
 
 #: Claim sets: a ``claims`` catalog entry (kind ``site``) -> "module:ATTRIBUTE", a mapping of
 #: row id -> zero-argument function returning the value in SI units of the row's quantity.
@@ -128,6 +129,15 @@ class Score:
 #: ``regression`` rows (measured under a software regression their publisher reports) are
 #: summarised apart from the check rows.
 ROLES = ("calibration", "check", "regression", "claim", "input")
+
+
+def role_problem(role: str) -> str | None:
+    """What is wrong with asking for rows of ``role`` (None: nothing), with a did-you-mean: the
+    one check the CLI's ``--role`` and the API's ``role`` share."""
+    if role in ROLES:
+        return None
+    return f"expected {', '.join(ROLES[:-1])} or {ROLES[-1]}, got {role!r}" + nearest(role, ROLES)
+
 
 #: Unit of each run metric (the estimate's field of that name).
 METRIC_UNITS = {

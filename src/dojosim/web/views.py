@@ -158,14 +158,10 @@ def validate_rows(
 ) -> list[dict[str, Any]]:
     """Every validation row (``dojosim validate --json``), optionally of some roles only."""
     from dojosim import validate as v
-    from dojosim.errors import nearest
 
     for r in roles or []:
-        if r not in v.ROLES:
-            raise SpecError(
-                f"expected one of {', '.join(v.ROLES)}, got {r!r}" + nearest(r, v.ROLES),
-                field="role",
-            )
+        if why := v.role_problem(r):
+            raise SpecError(why, field="role")
     rows = [clean(s.as_dict()) for s in _scores(progress)]
     return [r for r in rows if not roles or r["role"] in roles]
 
