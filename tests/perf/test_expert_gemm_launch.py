@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 import pytest
@@ -75,6 +76,24 @@ def test_frameworks_say_how_they_launch_grouped_gemms() -> None:
     assert launch == pytest.approx(33.4 * US)
     assert context(_moe("megatron")).cm.group_launch == pytest.approx(launch)
     assert context(_moe("fsdp")).cm.group_launch == 0.0
+
+
+def test_the_fused_grouped_mlp_launches_one_kernel_per_grouped_gemm() -> None:
+    """Megatron-Core with Transformer Engine's fused grouped MLP (MXFP8 on Blackwell) runs every
+    expert GEMM as one cuDNN-frontend or cuBLASLt grouped kernel: no per-expert floor, so a
+    launch-bound grouped GEMM (16 x 33.4 us = 534.4 us) takes its roofline time instead."""
+    sc = copy.deepcopy(MOE)
+    sc["fp8_recipe"] = "mxfp8"
+    plain = context(load_any(copy.deepcopy(sc))).cm
+    sc["routing"]["fused_grouped_mlp"] = True
+    fused = context(load_any(sc)).cm
+    assert plain.group_launch == pytest.approx(33.4 * US) and fused.group_launch == 0.0
+    op = matmul("experts_up", 2048, 1536, 2048, batch=16, elem_bytes=1, grouped=True)
+    assert plain.op_time(op) == pytest.approx(16 * 33.4 * US)
+    assert fused.op_time(op) < 0.5 * plain.op_time(op)
+    assert fused.op_time(op) == pytest.approx(
+        dataclasses.replace(plain, group_launch=0.0).op_time(op)
+    )
 
 
 def test_a_layer_pays_six_launch_bound_grouped_gemms() -> None:

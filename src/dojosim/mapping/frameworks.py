@@ -83,7 +83,8 @@ Engine's ``GroupedLinear``, one cuBLAS GEMM per local expert on several streams
 (``--moe-grouped-gemm``: "launch multiple local GEMM kernels in multiple streams",
 ``megatron/core/transformer/moe/README.md``; NVIDIA/TransformerEngine PR 853), and
 DeepSpeed loops over its local experts (``deepspeed/moe/experts.py``): one launch per
-expert (``per_expert_gemm``). torchtitan's experts call ``torch._grouped_mm``
+expert (``per_expert_gemm``; Megatron-Core with Transformer Engine's fused grouped MLP,
+``routing.fused_grouped_mlp``, runs one grouped kernel). torchtitan's experts call ``torch._grouped_mm``
 (``torchtitan/models/moe.py``), MaxText's a Megablox grouped matmul: one kernel.
 
 Every framework: tensor x pipeline x data chips, the global batch divisible by

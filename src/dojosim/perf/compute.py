@@ -19,7 +19,8 @@ streams, as Megatron-Core runs it) costs at least ``group_launch`` per expert: t
 submits each GEMM (with its FP8 scaling bookkeeping) one after another, and with a few
 hundred tokens per expert the GPU finishes each before the next arrives. The time is
 the larger of that and the roofline. A stack with a single-kernel grouped GEMM
-(DeepGEMM, ``torch._grouped_mm``) has ``group_launch = 0``.
+(DeepGEMM, ``torch._grouped_mm``, Transformer Engine's fused grouped MLP) has
+``group_launch = 0``.
 
 On a chip whose matrix unit is a weight-stationary systolic array (a TPU's MXU, 128 x 128, or
 256 x 256 on TPU v6e), a matmul's weight dimensions (``n`` and ``k``; fused attention's head

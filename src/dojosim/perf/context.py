@@ -360,7 +360,12 @@ def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = No
     fw = framework(sc.framework)
     kernel = getattr(sc, "attention_kernel", "auto")  # a network scenario has no attention
     fp8_attention = getattr(sc, "fp8_attention", False)  # transformer scenarios only
-    cm = ComputeModel.of(sc.chip, prec, cal, fw.per_expert_gemm, kernel, fp8_attention)
+    # Transformer Engine's fused grouped MLP runs each grouped GEMM (both expert GEMMs, forward
+    # and backward) as one cuDNN-frontend or cuBLASLt grouped kernel, not one GEMM per expert
+    routing = getattr(sc, "routing", None)  # transformer scenarios only
+    fused = routing is not None and routing.fused_grouped_mlp
+    per_group = fw.per_expert_gemm and not fused
+    cm = ComputeModel.of(sc.chip, prec, cal, per_group, kernel, fp8_attention)
     fab = fabric(sc.system, sc.chips, cal.network_efficiency_scale, sc.collectives, sc.slices)
     if isinstance(sc, NetworkScenario):
         w = sc.workload

@@ -39,7 +39,8 @@ class RoutingSection(Frozen):
     # Transformer Engine's fused grouped MLP (Megatron-Bridge's cutedsl_fused_grouped_mlp, the
     # op fuser's CuTe DSL kernels on Blackwell with MXFP8): the experts' first GEMM, their
     # activation function and its quantization in one kernel, and the backward's second-GEMM
-    # input gradient, the activation's gradient and its quantization in another.
+    # input gradient, the activation's gradient and its quantization in another; every expert
+    # GEMM is one grouped kernel, so no per-expert launch (``expert_gemm_launch``) is charged.
     fused_grouped_mlp: bool = False
     # Resolved from the catalog when imbalance is auto: the per-expert load's coefficient of
     # variation and where it comes from.
