@@ -41,7 +41,11 @@ def training_rates(
     published forward+backward rate, or the total FLOPs over the total time of a forward and a
     backward row of the same length, ``(1 + r) / (1 / fwd + r / bwd)``,
     ``r = ATTENTION_BACKWARD_FLOPS``."""
-    rows = [row for row in entry.rows if row.head_dim == head_dim and row.causal == causal]
+    rows = [
+        row
+        for row in entry.rows
+        if row.head_dim == head_dim and row.causal == causal and row.window is None
+    ]
     by_pass = {(row.passes, row.seq_len): row.flop_rate for row in rows}
     r = ATTENTION_BACKWARD_FLOPS
     out = {}
