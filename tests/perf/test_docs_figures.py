@@ -76,3 +76,19 @@ def test_stored_residuals_are_current() -> None:
         assert stored.median == pytest.approx(now.median, abs=2e-3), name
         assert stored.p10 == pytest.approx(now.p10, abs=2e-3), name
         assert stored.p90 == pytest.approx(now.p90, abs=2e-3), name
+
+
+@pytest.mark.slow
+def test_estimator_doc_quotes_the_runs_predicted_over_memory() -> None:
+    """docs/estimator.md's count of check rows that ran but are predicted not to fit is the one
+    `dojosim validate --json --summary` prints (summary.check.not_fitting), split TPU / GPU."""
+    from dojosim.validate import summary, validate
+
+    scores = validate(["check"])
+    over = summary(scores)["check"]["not_fitting"]
+    chips = {s.run: s.chip for s in scores}
+    tpu = sum(1 for name in over if chips[name].startswith("tpu"))
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "estimator.md").read_text()
+    text = " ".join(doc.split())
+    assert f"{len(over)} of the check rows are predicted not to fit" in text
+    assert f"{tpu} of them on TPU" in text and f"and {len(over) - tpu} on GPUs" in text

@@ -196,6 +196,12 @@ def scores_table(
         failed = st.get("failed") or []
         if failed:
             t.add_row("", "", f"failed: {len(failed)}", "", "", "", "", ", ".join(failed))
+        too_big = st.get("not_fitting") or []
+        if too_big:  # they ran, so the memory estimate is too high for them
+            t.add_row(
+                "", "", f"over memory: {len(too_big)}", "", "", "", "",
+                "ran, but predicted not to fit (--json --summary: not_fitting)",
+            )  # fmt: skip
     if coverage and coverage.get("coverage") is not None:
         t.add_section()
         t.add_row(

@@ -109,6 +109,8 @@ class Score:
     model: str = ""
     precision: str = ""
     framework: str = ""
+    # runs: whether the estimate's layout fits in the chip's memory (a run that ran did fit)
+    fits: bool | None = None
 
     @property
     def status(self) -> str:
@@ -179,6 +181,7 @@ def score(name: str) -> Score:
         model=est.model,
         precision=est.precision,
         framework=est.framework,
+        fits=bool(est.fits_in_memory),
     )
 
 
@@ -267,7 +270,8 @@ def validate(
 
 
 def summary(scores: Iterable[Score]) -> dict[str, dict[str, Any]]:
-    """Mean and max |error| per role, split by unit where a role mixes units; failed rows named.
+    """Mean and max |error| per role, split by unit where a role mixes units; failed rows named,
+    and the runs the estimate says would not fit in memory although they ran (``not_fitting``).
 
     Keys are the role (``calibration``) or, for a role whose rows have several units,
     ``"<role> [<unit>]"``; check runs are also summarised by workload under ``"check: dense"``,
@@ -308,6 +312,7 @@ def summary(scores: Iterable[Score]) -> dict[str, dict[str, Any]]:
             "unit": group[0].unit,
             **abs_error_stats(group),
             "failed": [s.run for s in group if s.within is False],
+            "not_fitting": [s.run for s in group if s.fits is False],
         }
     return out
 
