@@ -47,3 +47,12 @@ def test_the_table_counts_them() -> None:
     Console(file=out, width=200).print(scores_table(rows, summary(rows)))
     assert "over memory: 2" in out.getvalue()
     assert "not_fitting" in out.getvalue()
+
+
+def test_the_web_summary_counts_them() -> None:
+    from dojosim.report.sections import summary_html
+
+    rows = [_row("a", False), _row("b", True)]
+    html = summary_html(summary(rows))
+    assert "over memory</th>" in html
+    assert "<td class='num' data-col='not_fitting'>1</td>" in html

@@ -209,7 +209,8 @@ def validate_table_html(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def summary_html(summary: dict[str, dict[str, Any]]) -> str:
-    """Mean and max |error| per role (and unit, where a role mixes units), failed rows named."""
+    """Mean and max |error| per role (and unit, where a role mixes units), failed rows named,
+    and how many runs that ran the estimate says would not fit in memory."""
     body = []
     for group, st in summary.items():
         failed = ", ".join(st.get("failed", [])) or "none"
@@ -217,11 +218,14 @@ def summary_html(summary: dict[str, dict[str, Any]]) -> str:
             f'<tr data-group="{esc(group)}"><th scope="row">{esc(group)}</th>'
             f"<td class='num'>{int(st['count'])}</td>"
             f"<td class='num'>{100 * st['mean_abs_error']:.2f} %</td>"
-            f"<td class='num'>{100 * st['max_abs_error']:.2f} %</td><td>{esc(failed)}</td></tr>"
+            f"<td class='num'>{100 * st['max_abs_error']:.2f} %</td><td>{esc(failed)}</td>"
+            f"<td class='num' data-col='not_fitting'>{len(st.get('not_fitting', []))}</td></tr>"
         )
     return (
         '<table class="data summary"><thead><tr><th>group</th><th>rows</th><th>mean |error|</th>'
-        "<th>max |error|</th><th>outside tolerance</th></tr></thead>"
+        "<th>max |error|</th><th>outside tolerance</th>"
+        '<th title="runs that ran although the estimate says they would not fit in memory">'
+        "over memory</th></tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
 
