@@ -143,9 +143,9 @@ class RoutingEntry(MeasurementEntry):
 class AttentionRow(Frozen):
     """One fused-attention measurement: sequence length, head dim, causal mask, the passes
     timed and the FLOP rate (FLOP/s; causal FLOPs halved, the backward counted as 2.5 times
-    the forward, as FlashAttention's benchmarks count them). ``window``: a sliding window of
-    that many keys per query, whose rate counts ``window`` keys per query, not half the
-    sequence (None: the whole sequence)."""
+    the forward, as FlashAttention's benchmarks count them). ``window``: a causal band of that
+    many keys per query, whose rate counts the keys each query sees in it (``window``, fewer at
+    the start of the sequence), not half the sequence (None: the whole sequence)."""
 
     seq_len: PositiveInt
     head_dim: PositiveInt
