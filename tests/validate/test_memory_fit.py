@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
@@ -56,3 +57,20 @@ def test_the_web_summary_counts_them() -> None:
     html = summary_html(summary(rows))
     assert "over memory</th>" in html
     assert "<td class='num' data-col='not_fitting'>1</td>" in html
+
+
+def test_groups_count_the_runs_over_memory() -> None:
+    from dojosim.report.sections import groups_html
+    from dojosim.validate.groups import groups
+
+    rows = [
+        dataclasses.replace(_row("a", False), system="x"),
+        dataclasses.replace(_row("b", True), system="x"),
+        dataclasses.replace(_row("c", False), system="y"),
+        dataclasses.replace(_row("d", False), system="y"),
+    ]
+    found = {g["system"]: g["over_memory"] for g in groups(rows, "system")}
+    assert found == {"x": 1, "y": 2}
+    assert "<td class='num' data-col='over_memory'>2</td>" in groups_html(
+        groups(rows, "system"), "system"
+    )

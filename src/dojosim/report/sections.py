@@ -232,7 +232,8 @@ def summary_html(summary: dict[str, dict[str, Any]]) -> str:
 
 def groups_html(groups: Sequence[dict[str, Any]], by: str) -> str:
     """The runs' errors grouped ``by`` (:func:`dojosim.validate.groups.groups`): rows, mean,
-    median and max |error|, the bias (mean step error) and the worst row of each group."""
+    median and max |error|, the bias (mean step error), the runs over memory and the worst row
+    of each group."""
     body = []
     for g in groups:
         body.append(
@@ -242,11 +243,13 @@ def groups_html(groups: Sequence[dict[str, Any]], by: str) -> str:
             f"<td class='num'>{100 * g['median_abs_error']:.1f} %</td>"
             f"<td class='num'>{100 * g['max_abs_error']:.1f} %</td>"
             f"<td class='num' data-col='mean_step_error'>{100 * g['mean_step_error']:+.1f} %</td>"
+            f"<td class='num' data-col='over_memory'>{int(g.get('over_memory', 0))}</td>"
             f"<td>{esc(g['worst'])}</td></tr>"
         )
     return (
         f'<table class="data groups" data-by="{esc(by)}"><thead><tr><th>{esc(by)}</th>'
         "<th>rows</th><th>mean |error|</th><th>median |error|</th><th>max |error|</th>"
         "<th title='negative: predicted steps shorter than measured (optimistic)'>mean step error"
-        f"</th><th>worst row</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
+        "</th><th title='runs that ran although the estimate says they would not fit in memory'>"
+        f"over memory</th><th>worst row</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
     )

@@ -237,10 +237,18 @@ def scores_table(
 
 def groups_table(groups: Sequence[dict[str, Any]], by: str) -> Table:
     """Validation by group (:func:`dojosim.validate.groups.groups`): each group's rows, mean,
-    median and max |error|, its bias (mean step error) and its worst row."""
+    median and max |error|, its bias (mean step error), its runs over memory and its worst row."""
     t = Table(title=f"dojosim validate: error of the step estimate on published runs, by {by}")
     t.add_column(by)
-    for col in ("rows", "mean |error|", "median |error|", "max |error|", "mean step error"):
+    cols = (
+        "rows",
+        "mean |error|",
+        "median |error|",
+        "max |error|",
+        "mean step error",
+        "over memory",
+    )
+    for col in cols:
         t.add_column(col, justify="right")
     t.add_column("worst row")
     for g in groups:
@@ -251,7 +259,11 @@ def groups_table(groups: Sequence[dict[str, Any]], by: str) -> Table:
             f"{g['median_abs_error']:.1%}",
             f"{g['max_abs_error']:.1%}",
             f"{g['mean_step_error']:+.1%}",
+            str(g.get("over_memory", 0)),
             escape(g["worst"]),
         )
-    t.caption = "mean step error: - when the predicted steps are shorter than measured (optimistic)"
+    t.caption = (
+        "mean step error: - when the predicted steps are shorter than measured (optimistic); "
+        "over memory: runs that ran although the estimate says they would not fit"
+    )
     return t
