@@ -55,4 +55,4 @@ def test_small_gemms_come_out_slower_than_measured(row: GroupedGemmRow) -> None:
     makes short GEMMs 9-30% slower than DeepGEMM runs them, never faster: a known limit of the
     model (docs/estimator.md), which errs towards the slow side for small experts."""
     ratio = _model_rate(row) / row.flop_rate
-    assert 0.65 < ratio < 1.0
+    assert 0.69 < ratio < 0.92  # 9% to 30% slower (docs/estimator.md, Known limits)

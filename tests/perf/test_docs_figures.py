@@ -92,3 +92,24 @@ def test_estimator_doc_quotes_the_runs_predicted_over_memory() -> None:
     text = " ".join(doc.split())
     assert f"{len(over)} of the check rows are predicted not to fit" in text
     assert f"{tpu} of them on TPU" in text and f"and {len(over) - tpu} on GPUs" in text
+
+
+@pytest.mark.slow
+def test_estimator_doc_quotes_the_nemo_launcher_rows() -> None:
+    """docs/estimator.md's errors for the NeMo launcher's table versions are the ones
+    `dojosim validate` prints for those rows."""
+    from dojosim.validate import score
+
+    early = [
+        "nemo2205-gpt3-5b-8-a100",
+        "nemo2205-gpt3-5b-160-a100",
+        "nemo2206-gpt3-175b-128-a100",
+        "nemo2206-gpt3-175b-1024-a100",
+    ]
+    errs = [score(n).error for n in early]
+    late = [score(n).error for n in ("nemo-gpt3-175b-64-a100", "nemo-gpt3-175b-1024-a100")]
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "estimator.md").read_text()
+    text = " ".join(doc.split())
+    low, high = f"{100 * min(errs):+.1f}%", f"{100 * max(errs):+.1f}%"
+    assert f"between {low} and {high} of the June and July tables" in text
+    assert f"{100 * min(late):.0f}-{100 * max(late):.0f}% above the September 175B" in text
