@@ -19,27 +19,28 @@ from dojosim import catalog
 from dojosim.mapping.policy import precision_of
 from dojosim.perf.compute import ComputeModel
 from dojosim.spec.measurement import AttentionEntry, AttentionRow
-from dojosim.workload.accounting import keys_seen, window
-from dojosim.workload.ops import ATTENTION_BACKWARD_FLOPS, Op
+from dojosim.workload.accounting import window
+from dojosim.workload.transformer import LayerShape, attention_core_forward, backward
 
 ENTRY = catalog.get("measurement", "cudnn-9.22-frontend-sliding-window-gb200")
 assert isinstance(ENTRY, AttentionEntry)
-BATCH, HEADS = 2, 128  # the benchmark's shape (the entry's notes)
-MODEL = catalog.get("model", "gpt-oss-120b")  # the 128-token sliding band it stands for
+BATCH = 2  # the benchmark's batch (the entry's notes)
+# GPT-OSS's 128-token sliding band, with the benchmark's 128 query and key/value heads
+MODEL = catalog.get("model", "gpt-oss-120b").model_copy(update={"heads": 128, "kv_heads": 128})
 
 
 def _times(row: AttentionRow) -> tuple[float, float]:
-    """(model, measured) seconds of the row's pass."""
+    """(model, measured) seconds of the row's pass: the fused-attention op a windowed layer of
+    the workload runs (forward, or its backward), and the row's FLOPs at its rate."""
     chip = catalog.get("chip", ENTRY.chip)
     cm = ComputeModel.of(chip, precision_of("bf16"), catalog.get("calibration", chip.calibration))
     cm = dataclasses.replace(cm, kernel_overhead=0.0)  # the benchmark times the kernel alone
-    assert row.window == window(MODEL, True, row.seq_len)
-    keys = keys_seen(MODEL, True, row.seq_len, causal=True)
-    flops = 4.0 * BATCH * HEADS * row.seq_len * keys * row.head_dim
+    assert row.window == window(MODEL, True, row.seq_len) and row.head_dim == MODEL.dhead
+    sh = LayerShape(BATCH, row.seq_len, 1, False, True, 2.0, local=True)
+    (op,) = attention_core_forward(MODEL, sh)
     if row.passes == "backward":
-        flops *= ATTENTION_BACKWARD_FLOPS
-    op = Op("flash_attention", "attention", flops, 0.0, m=row.seq_len, n=row.window, k=row.head_dim)
-    return cm.op_time(op), flops / row.flop_rate
+        (op,) = backward([op])
+    return cm.op_time(op), op.flops / row.flop_rate
 
 
 def test_the_rates_count_the_band_as_the_model_does() -> None:

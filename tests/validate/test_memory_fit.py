@@ -69,8 +69,8 @@ def test_groups_count_the_runs_over_memory() -> None:
         dataclasses.replace(_row("c", False), system="y"),
         dataclasses.replace(_row("d", False), system="y"),
     ]
-    found = {g["system"]: g["over_memory"] for g in groups(rows, "system")}
-    assert found == {"x": 1, "y": 2}
-    assert "<td class='num' data-col='over_memory'>2</td>" in groups_html(
+    found = {g["system"]: g["not_fitting"] for g in groups(rows, "system")}
+    assert found == {"x": ["a"], "y": ["c", "d"]}
+    assert "<td class='num' data-col='not_fitting'>2</td>" in groups_html(
         groups(rows, "system"), "system"
     )

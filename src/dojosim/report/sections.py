@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from dojosim.report import views
+from dojosim.report.tables import OVER_MEMORY
 
 
 def esc(value: Any) -> str:
@@ -224,8 +225,7 @@ def summary_html(summary: dict[str, dict[str, Any]]) -> str:
     return (
         '<table class="data summary"><thead><tr><th>group</th><th>rows</th><th>mean |error|</th>'
         "<th>max |error|</th><th>outside tolerance</th>"
-        '<th title="runs that ran although the estimate says they would not fit in memory">'
-        "over memory</th></tr></thead>"
+        f'<th title="{OVER_MEMORY}">over memory</th></tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )
 
@@ -243,13 +243,13 @@ def groups_html(groups: Sequence[dict[str, Any]], by: str) -> str:
             f"<td class='num'>{100 * g['median_abs_error']:.1f} %</td>"
             f"<td class='num'>{100 * g['max_abs_error']:.1f} %</td>"
             f"<td class='num' data-col='mean_step_error'>{100 * g['mean_step_error']:+.1f} %</td>"
-            f"<td class='num' data-col='over_memory'>{int(g.get('over_memory', 0))}</td>"
+            f"<td class='num' data-col='not_fitting'>{len(g.get('not_fitting', []))}</td>"
             f"<td>{esc(g['worst'])}</td></tr>"
         )
     return (
         f'<table class="data groups" data-by="{esc(by)}"><thead><tr><th>{esc(by)}</th>'
         "<th>rows</th><th>mean |error|</th><th>median |error|</th><th>max |error|</th>"
         "<th title='negative: predicted steps shorter than measured (optimistic)'>mean step error"
-        "</th><th title='runs that ran although the estimate says they would not fit in memory'>"
-        f"over memory</th><th>worst row</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"</th><th title='{OVER_MEMORY}'>over memory</th><th>worst row</th></tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
     )

@@ -5,8 +5,8 @@ A group's figures are those of :func:`dojosim.validate.summary` (mean, median an
 |error| of each row's own metric) plus its bias: ``mean_step_error = exp(mean r) - 1`` with
 ``r = log(predicted step / measured step)`` (:func:`~dojosim.validate.coverage.log_step_error`),
 negative when dojosim predicts shorter steps than were measured (optimistic). A group's
-``worst`` row is the one with the largest |error|; ``over_memory`` counts its runs that ran
-although the estimate says they would not fit in memory. Only runs are grouped (claims measure other
+``worst`` row is the one with the largest |error|; ``not_fitting`` names its runs that ran
+although the estimate says they would not fit in memory (as :func:`dojosim.validate.summary`). Only runs are grouped (claims measure other
 quantities); ``input`` rows never are.
 """
 
@@ -71,7 +71,7 @@ def groups(scores: Iterable[Any], by: str) -> list[dict[str, Any]]:
                 **abs_error_stats(rows),
                 "mean_step_error": math.expm1(sum(logs) / len(rows)),
                 "worst": worst.run,
-                "over_memory": sum(1 for s in rows if getattr(s, "fits", None) is False),
+                "not_fitting": [s.run for s in rows if s.fits is False],
             }
         )
     if by == "chips":
