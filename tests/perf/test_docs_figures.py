@@ -113,3 +113,21 @@ def test_estimator_doc_quotes_the_nemo_launcher_rows() -> None:
     low, high = f"{100 * min(errs):+.1f}%", f"{100 * max(errs):+.1f}%"
     assert f"between {low} and {high} of the June and July tables" in text
     assert f"{100 * min(late):.0f}-{100 * max(late):.0f}% above the September 175B" in text
+
+
+@pytest.mark.slow
+def test_moe_doc_quotes_the_gpt_oss_rows() -> None:
+    """docs/moe.md's errors for gpt-oss-120b are the ones `dojosim validate` prints."""
+    from dojosim.validate import score
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "moe.md").read_text()
+    text = " ".join(doc.split())
+    b200 = score("bridge-gpt-oss-120b-64-b200-bf16").error
+    b300 = score("mbridge2606-gpt-oss-120b-64-b300-mxfp8").error
+    assert f"from 103% to {100 * b200:.0f}% too fast" in text
+    assert f"from 70% to {100 * b300:.0f}%" in text
+    nvl = [score(f"mbridge{v}-gpt-oss-120b-64-{s}-mxfp8").error
+           for v in ("2606", "2608") for s in ("gb200", "gb300")]  # fmt: skip
+    assert f"(26.06, 26.08) {100 * min(nvl):.0f}-{100 * max(nvl):.0f}%" in text
+    h100 = score("mbvc-gpt-oss-120b-64-h100-bf16").error
+    assert f"GPT-OSS 120B on 64 H100 by {-100 * h100:.0f}%" in text

@@ -137,6 +137,8 @@ class Framework:
     combined_1f1b: bool = False
     # Megatron-Core's selective recomputation by module (--recompute-modules).
     recompute_modules: bool = False
+    # Model features the framework runs as eager kernels (:mod:`dojosim.mapping.eager`).
+    eager_paths: frozenset[str] = frozenset()
 
     def overlap(self, asked: str | None) -> str:
         """The tensor-parallel overlap a run gets: ``asked``, or the framework's default."""
@@ -163,6 +165,7 @@ FRAMEWORKS: dict[str, Framework] = {
         tensor_overlap="backward",
         combined_1f1b=True,
         recompute_modules=True,
+        eager_paths=frozenset(("expert_bias", "activation_clamp", "scaled_rope")),
     ),
     "deepspeed": Framework(
         "deepspeed",

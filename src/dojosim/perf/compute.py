@@ -5,7 +5,8 @@ A matmul runs at ``peak * efficiency * g(m) * g(n) * g(k)`` where
 size costs nothing, a small one (a skinny or tiny matrix) makes the kernel slow,
 as tile and wave quantisation do on real chips. It is also never faster than
 its memory traffic allows. Element-wise kernels are bound by memory bandwidth.
-Every kernel pays a fixed ``kernel_overhead``. A collective that runs under other work
+Every kernel pays a fixed ``kernel_overhead`` (an op run as several kernels, ``Op.launches``,
+pays it for each). A collective that runs under other work
 slows it (:func:`under`, ``overlap_slowdown``).
 
 Matmuls run in the policy's matmul precision (8-bit matmuls at their own,
@@ -144,7 +145,7 @@ class ComputeModel:
             compute = op.flops / (peak * float(self.attention_efficiency(op.n, op.k)))
         else:
             compute = 0.0
-        t = max(compute, memory) + self.kernel_overhead
+        t = max(compute, memory) + self.kernel_overhead * op.launches
         if op.grouped and self.group_launch > 0:
             t = max(t, op.batch * self.group_launch)
         return t

@@ -122,6 +122,7 @@ class Context:
 
     def layer_shape(self, lay: Layout, moe: bool = False, local: bool = False) -> LayerShape:
         """The per-chip shape of a block of ``lay`` (``moe``: MoE; ``local``: a windowed layer)."""
+        from dojosim.mapping.eager import eager_paths
         from dojosim.spec.routing import rank_imbalance
 
         sc = self.sc
@@ -131,6 +132,7 @@ class Context:
         s = sc.model.seq_len
         cp = lay.context
         imbalance = rank_imbalance(sc.routing, sc.model.experts, lay.expert) if moe else 1.0
+        fused = moe and sc.routing is not None and sc.routing.fused_grouped_mlp
         return LayerShape(
             lay.micro_batch,
             s // cp,
@@ -147,7 +149,8 @@ class Context:
             imbalance=imbalance,
             modules=lay.selective_modules,
             local=local,
-            fused_mlp=moe and sc.routing is not None and sc.routing.fused_grouped_mlp,
+            fused_mlp=fused,
+            eager=eager_paths(self.fw, sc.model, moe, fused),
         )
 
     def groups(self, lay: Layout) -> Groups:

@@ -13,12 +13,19 @@ dimensions. The parameter and FLOP arithmetic is :mod:`dojosim.workload.accounti
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, NonNegativeInt, PositiveInt, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    field_validator,
+    model_validator,
+)
 
 from dojosim.spec.base import CatalogEntry, Frozen
-from dojosim.spec.quantities import Fraction
+from dojosim.spec.quantities import Fraction, PosRatio, sourced
 
 
 class MlaSpec(Frozen):
@@ -93,6 +100,10 @@ class ModelSpec(CatalogEntry):
     (default 0.1, Megatron-Core's ``TransformerConfig.hidden_dropout`` and
     ``attention_dropout``); at 0 no dropout mask is drawn or kept, as PyTorch's dropout returns
     its input at ``p = 0`` (``aten/src/ATen/native/Dropout.cpp``, ``_dropout_impl``).
+    ``activation_clamp``: a gated MLP's two halves are clamped to this value before the
+    activation (gpt-oss's ``swiglu(..., limit=7.0)``). ``rope_scaling: yarn``: the rotary
+    embedding's frequencies are YaRN-scaled (Peng et al. 2023, arXiv 2309.00071), as gpt-oss
+    trains; ``none``: plain RoPE (or no rotary embedding at all).
     ``params_published`` is a number (the total) or one or more :class:`PublishedParams`.
     """
 
@@ -123,6 +134,8 @@ class ModelSpec(CatalogEntry):
     mla: MlaSpec | None = None
     local_attention: LocalAttention | None = None
     mtp_depth: NonNegativeInt = 0
+    activation_clamp: PosRatio | None = None
+    rope_scaling: Annotated[Literal["none", "yarn"], BeforeValidator(sourced)] = "none"
     dropout: Fraction = Field(default=0.1, lt=1)
     params_published: list[PublishedParams] = Field(default_factory=list)
 
@@ -156,6 +169,8 @@ class ModelSpec(CatalogEntry):
             )
         if self.parallel_block and (self.experts > 1 or self.attention == "mla"):
             raise ValueError("parallel_block needs a dense MLP and attention: mha")
+        if self.activation_clamp is not None and not self.gated_mlp:
+            raise ValueError("activation_clamp clamps a gated MLP's halves: it needs gated_mlp")
         if self.top_k > self.experts:
             raise ValueError(f"top_k ({self.top_k}) exceeds experts ({self.experts})")
         if self.experts == 1:

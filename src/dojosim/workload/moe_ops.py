@@ -80,6 +80,15 @@ def moe_mlp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     routed = routed_tokens(m, sh)
     per_expert = max(int(routed / local), 1)
     gates = 2 if m.gated_mlp else 1
+    # Megatron-Core's eager kernels (dojosim.mapping.eager): the clamp of both halves, two
+    # clamps (each reads and writes a half) and a cat; the bias times each token's probability
+    # added expert by expert, a multiply (writes a row) and an add (reads two, writes one) per
+    # expert, then a cat (reads and writes): 6 rows
+    clamp, bias = [], []
+    if "activation_clamp" in sh.eager:
+        clamp = [elementwise("experts_clamp", routed * ffn * 8 * e, launches=3)]
+    if "expert_bias" in sh.eager:
+        bias = [elementwise("experts_bias", routed * h * 6 * e, launches=2 * local + 1)]
     ops = [
         # Megatron-Core's TopKRouter is no Transformer Engine module: its matmul stays wide
         matmul("router", int(tok), m.experts, h, elem_bytes=e, wide=True),
@@ -88,6 +97,7 @@ def moe_mlp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         # 8-bit experts quantize their permuted input first (GroupedLinear's split_quantize)
         *([elementwise("experts_cast", routed * h * (e + sh.cast_at("alone")))] if sh.cast else []),
         matmul("experts_up", per_expert, gates * ffn, h, batch=local, elem_bytes=e, grouped=True),
+        *clamp,
         # (the fused grouped MLP runs the activation and its cast in the first GEMM's epilogue)
         *(
             []
@@ -95,6 +105,7 @@ def moe_mlp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
             else [elementwise("experts_act", routed * ffn * ((gates + 1) * e + sh.cast_at("act")))]
         ),
         matmul("experts_down", per_expert, h, ffn, batch=local, elem_bytes=e, grouped=True),
+        *bias,
         elementwise("unpermute", 2 * routed * h * e + tok * m.top_k * 4),
     ]
     if m.shared_experts:

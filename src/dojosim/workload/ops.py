@@ -43,6 +43,7 @@ class Op:
     batch: int = 1
     grouped: bool = False
     wide: bool = False
+    launches: int = 1
 
 
 def matmul(
@@ -63,9 +64,10 @@ def matmul(
     return Op(name, "matmul", flops, traffic, m, n, k, batch, grouped, wide)
 
 
-def elementwise(name: str, nbytes: float, flops: float = 0.0) -> Op:
-    """A memory-bound kernel moving ``nbytes`` bytes."""
-    return Op(name, "elementwise", flops, nbytes)
+def elementwise(name: str, nbytes: float, flops: float = 0.0, launches: int = 1) -> Op:
+    """A memory-bound kernel moving ``nbytes`` bytes (or ``launches`` kernels moving them
+    together)."""
+    return Op(name, "elementwise", flops, nbytes, launches=launches)
 
 
 def matmul_backward(op: Op) -> tuple[Op, Op]:

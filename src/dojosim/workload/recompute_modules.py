@@ -119,7 +119,7 @@ def rerun(m: ModelSpec, sh: LayerShape, forward: list[Op]) -> list[Op]:
     names = _rerun_norms(m, sh, mods)
     prefixes: list[str] = []
     if "moe_act" in mods and sh.moe:
-        names.add("experts_act")
+        names.update(("experts_clamp", "experts_act"))  # the clamp runs inside the checkpoint
     if "mla_up_proj" in mods and m.mla is not None:
         names.update(("q_norm", "q_up", "kv_norm", "kv_up", "rope"))
     if _dense_mlp(m, sh, mods):

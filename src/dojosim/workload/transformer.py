@@ -80,6 +80,7 @@ class LayerShape:
     modules: frozenset[str] = frozenset()
     local: bool = False  # a local-window layer of a model with ``local_attention``
     fused_mlp: bool = False  # the experts run as Transformer Engine's fused grouped MLP
+    eager: frozenset[str] = frozenset()  # eager paths the layer takes (dojosim.mapping.eager)
 
     @property
     def span(self) -> int:
@@ -96,6 +97,16 @@ class LayerShape:
 def _norm(name: str, tokens: float, width: float, e: float, cast: float = 0.0) -> Op:
     # read x, write y (and its 8-bit copy when the next matmul is 8-bit)
     return elementwise(name, tokens * width * (2 * e + cast))
+
+
+def _rope(nbytes: float, eager: bool) -> Op:
+    """Rotary embedding of query and key tensors of ``nbytes`` together: one fused kernel
+    reading and writing each, or, ``eager``, the unfused function's six kernels per tensor
+    (``t * cos``, a negation of half, a concatenation, ``* sin``, an add and the final
+    concatenation: 2 + 1 + 2 + 2 + 3 + 2 = 12 passes; :mod:`dojosim.mapping.eager`)."""
+    if eager:
+        return elementwise("rope", 12 * nbytes, launches=12)
+    return elementwise("rope", 2 * nbytes)
 
 
 def _mask_bytes(m: ModelSpec) -> int:
@@ -124,7 +135,7 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     else:
         ops.append(matmul("qkv", tok, (qh + 2 * kvh) * dh, h, elem_bytes=e))
         if m.norm == "rmsnorm":  # rotary position embedding on q and k
-            ops.append(elementwise("rope", 2 * tok * (qh + kvh) * dh * e))
+            ops.append(_rope(tok * (qh + kvh) * dh * e, "scaled_rope" in sh.eager))
         ops += attention_core_forward(m, sh)
         if sh.cast:
             ops.append(elementwise("cast_proj", tok * qh * dh * (e + sh.cast_at("alone"))))
@@ -184,7 +195,8 @@ def attention_core_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
 
 def backward(ops: list[Op]) -> list[Op]:
     """Backward ops of a forward op list: two matmuls per matmul, ``ATTENTION_BACKWARD_FLOPS``
-    times the FLOPs for fused attention, twice the traffic for element-wise kernels."""
+    times the FLOPs for fused attention, twice the traffic for element-wise kernels (in as many
+    kernels as their forward)."""
     out: list[Op] = []
     for op in ops:
         if op.kind == "matmul":
@@ -202,7 +214,7 @@ def backward(ops: list[Op]) -> list[Op]:
                 )
             )
         else:
-            out.append(elementwise(f"{op.name}.bwd", 2 * op.bytes, 2 * op.flops))
+            out.append(elementwise(f"{op.name}.bwd", 2 * op.bytes, 2 * op.flops, op.launches))
     return out
 
 
