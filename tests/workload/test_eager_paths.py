@@ -112,3 +112,18 @@ def _layout() -> Any:
 def test_activation_clamp_needs_a_gated_mlp() -> None:
     with pytest.raises(SpecError, match="activation_clamp"):
         load_any({**GPT_OSS, "model": {"base": "gpt3-175b", "activation_clamp": 7.0}})
+
+
+def test_qk_norm_runs_a_kernel_for_the_queries_and_one_for_the_keys() -> None:
+    """Qwen3's per-head RMSNorm (Megatron-Core's q_layernorm and k_layernorm, two TENorm calls
+    after the QKV projection): 128 tokens x (4 + 2) heads x 64 x 2 B read and written =
+    196,608 B in 2 kernels; none without qk_norm."""
+    sh = LayerShape(1, 128, 1, False, True, 2.0)
+    dense = TOY.model_copy(update={"experts": 1, "top_k": 1, "expert_ffn_hidden": None,
+                                   "activation_clamp": None, "qk_norm": True})  # fmt: skip
+    ops = {op.name: op for op in layer_forward(dense, sh)}
+    names = list(ops)
+    assert (ops["qk_norm"].bytes, ops["qk_norm"].launches) == (196_608, 2)
+    assert names.index("qkv") < names.index("qk_norm") < names.index("rope")
+    plain = dense.model_copy(update={"qk_norm": False})
+    assert "qk_norm" not in {op.name for op in layer_forward(plain, sh)}
