@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from dojosim import catalog
 from dojosim.errors import SpecError
 from dojosim.mapping.eager import eager_paths
 from dojosim.mapping.frameworks import framework
@@ -79,15 +80,8 @@ def test_clamp_and_expert_bias_by_hand() -> None:
     assert not {"experts_clamp", "experts_bias"} & set(_ops(frozenset()))
 
 
-GPT_OSS: dict[str, Any] = {
-    "model": "gpt-oss-120b",
-    "system": "dgx-b200",
-    "chips": 64,
-    "precision": "bf16",
-    "parallelism": {"tensor": 1, "pipeline": 1, "expert": 8, "global_batch": 512,
-                    "micro_batch": 4, "recompute": "none", "zero": 1},
-    "routing": {"balance": "forced"},
-}  # fmt: skip
+#: the 25.11 gpt-oss-120b row on 64 B200 (bf16, EP 8, no fused grouped MLP)
+GPT_OSS: dict[str, Any] = dict(catalog.get("run", "bridge-gpt-oss-120b-64-b200-bf16").scenario)
 
 
 def test_the_catalog_gpt_oss_takes_them_under_megatron_only() -> None:
