@@ -9,7 +9,15 @@ import pytest
 
 from dojosim import catalog
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _text(path: str) -> str:
+    """A file of the repository with its line breaks and runs of spaces made single spaces."""
+    return " ".join((ROOT / path).read_text().split())
+
+
+README = _text("README.md")
 
 
 def _pct(x: float) -> str:
@@ -22,7 +30,7 @@ def test_readme_quotes_the_fit_and_its_cross_validation() -> None:
     assert cal.fit_error is not None and cal.cross_validation is not None
     fit = f"mean |error| {_pct(cal.fit_error['mean'])}, max {_pct(cal.fit_error['max'])}"
     cv = f"mean {_pct(cal.cross_validation['mean'])}, max {_pct(cal.cross_validation['max'])}"
-    text = " ".join(README.split())
+    text = README
     assert fit in text and cv in text
     assert cal.fit_error["mean"] <= 0.02 and cal.fit_error["max"] <= 0.04  # the issue's targets
 
@@ -35,7 +43,7 @@ def test_readme_quotes_the_check_rows_and_the_coverage() -> None:
     scores = validate(["calibration", "check"])
     st = summary(scores)["check"]
     cover = coverage(scores)
-    text = " ".join(README.split())
+    text = README
     count = re.search(r"a `check` row, never fitted: (\d+) rows", text)
     assert count is not None and int(count.group(1)) == st["count"]
     figures = (
@@ -88,8 +96,7 @@ def test_estimator_doc_quotes_the_runs_predicted_over_memory() -> None:
     over = summary(scores)["check"]["not_fitting"]
     chips = {s.run: s.chip for s in scores}
     tpu = sum(1 for name in over if chips[name].startswith("tpu"))
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "estimator.md").read_text()
-    text = " ".join(doc.split())
+    text = _text("docs/estimator.md")
     assert f"{len(over)} of the check rows are predicted not to fit" in text
     assert f"{tpu} of them on TPU" in text and f"and {len(over) - tpu} on GPUs" in text
 
@@ -108,8 +115,7 @@ def test_estimator_doc_quotes_the_nemo_launcher_rows() -> None:
     ]
     errs = [score(n).error for n in early]
     late = [score(n).error for n in ("nemo-gpt3-175b-64-a100", "nemo-gpt3-175b-1024-a100")]
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "estimator.md").read_text()
-    text = " ".join(doc.split())
+    text = _text("docs/estimator.md")
     low, high = f"{100 * min(errs):+.1f}%", f"{100 * max(errs):+.1f}%"
     assert f"between {low} and {high} of the June and July tables" in text
     assert f"{100 * min(late):.0f}-{100 * max(late):.0f}% above the September 175B" in text
@@ -120,8 +126,7 @@ def test_moe_doc_quotes_the_gpt_oss_rows() -> None:
     """docs/moe.md's errors for gpt-oss-120b are the ones `dojosim validate` prints."""
     from dojosim.validate import score
 
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "moe.md").read_text()
-    text = " ".join(doc.split())
+    text = _text("docs/moe.md")
     b200 = score("bridge-gpt-oss-120b-64-b200-bf16").error
     b300 = score("mbridge2606-gpt-oss-120b-64-b300-mxfp8").error
     assert f"from 103% to {100 * b200:.0f}% too fast" in text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from dojosim import catalog
 from dojosim.errors import SpecError
 from dojosim.mapping.eager import eager_paths
 from dojosim.mapping.frameworks import framework
+from dojosim.mapping.layout import Layout
 from dojosim.perf.compute import ComputeModel
 from dojosim.perf.context import context
 from dojosim.spec.resolve import load_any
@@ -87,7 +87,7 @@ GPT_OSS: dict[str, Any] = dict(catalog.get("run", "bridge-gpt-oss-120b-64-b200-b
 def test_the_catalog_gpt_oss_takes_them_under_megatron_only() -> None:
     sc = load_any(GPT_OSS)
     ctx = context(sc)
-    lay = dataclasses.replace(_layout(), expert=8)
+    lay = Layout(1, 1, 64, 4, 512, 1, False, "none", 1, (36,), expert=8)
     assert ctx.layer_shape(lay, moe=True).eager == {
         "expert_bias", "activation_clamp", "scaled_rope"
     }  # fmt: skip
@@ -95,12 +95,6 @@ def test_the_catalog_gpt_oss_takes_them_under_megatron_only() -> None:
     fsdp["framework"] = "fsdp"
     fsdp["parallelism"]["zero"] = 3
     assert context(load_any(fsdp)).layer_shape(lay, moe=True).eager == frozenset()
-
-
-def _layout() -> Any:
-    from dojosim.mapping.layout import Layout
-
-    return Layout(1, 1, 64, 4, 512, 1, False, "none", 1, (36,))
 
 
 def test_activation_clamp_needs_a_gated_mlp() -> None:

@@ -96,6 +96,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dojosim.mapping.eager import PATHS as EAGER_PATHS
+
 RankOrder = tuple[str, ...]
 
 
@@ -165,7 +167,7 @@ FRAMEWORKS: dict[str, Framework] = {
         tensor_overlap="backward",
         combined_1f1b=True,
         recompute_modules=True,
-        eager_paths=frozenset(("expert_bias", "activation_clamp", "scaled_rope")),
+        eager_paths=frozenset(EAGER_PATHS),
     ),
     "deepspeed": Framework(
         "deepspeed",

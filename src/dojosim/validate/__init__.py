@@ -269,6 +269,12 @@ def validate(
     return scores
 
 
+def not_fitting(scores: Iterable[Any]) -> list[str]:
+    """The runs among ``scores`` that ran although the estimate says they would not fit in
+    memory."""
+    return [s.run for s in scores if s.fits is False]
+
+
 def summary(scores: Iterable[Score]) -> dict[str, dict[str, Any]]:
     """Mean and max |error| per role, split by unit where a role mixes units; failed rows named,
     and the runs the estimate says would not fit in memory although they ran (``not_fitting``).
@@ -312,7 +318,7 @@ def summary(scores: Iterable[Score]) -> dict[str, dict[str, Any]]:
             "unit": group[0].unit,
             **abs_error_stats(group),
             "failed": [s.run for s in group if s.within is False],
-            "not_fitting": [s.run for s in group if s.fits is False],
+            "not_fitting": not_fitting(group),
         }
     return out
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from dojosim.errors import nearest
-from dojosim.validate import abs_error_stats
+from dojosim.validate import abs_error_stats, not_fitting
 from dojosim.validate.coverage import SCALE_BANDS, family_of, log_step_error
 
 #: What ``dojosim validate --by`` groups the runs by.
@@ -71,7 +71,7 @@ def groups(scores: Iterable[Any], by: str) -> list[dict[str, Any]]:
                 **abs_error_stats(rows),
                 "mean_step_error": math.expm1(sum(logs) / len(rows)),
                 "worst": worst.run,
-                "not_fitting": [s.run for s in rows if s.fits is False],
+                "not_fitting": not_fitting(rows),
             }
         )
     if by == "chips":

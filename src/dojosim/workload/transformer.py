@@ -134,8 +134,9 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         ops += mla_forward(m, sh)
     else:
         ops.append(matmul("qkv", tok, (qh + 2 * kvh) * dh, h, elem_bytes=e))
-        if m.qk_norm:  # per-head RMSNorm of the queries and of the keys: a kernel each (two
-            # TENorm calls; megatron/core/transformer/attention.py lines 1153-1157 at 0d8e0714)
+        # per-head RMSNorm of the queries and of the keys, a kernel each (two TENorm calls;
+        # megatron/core/transformer/attention.py lines 1153-1157 at 0d8e0714)
+        if m.qk_norm:
             ops.append(elementwise("qk_norm", 2 * tok * (qh + kvh) * dh * e, launches=2))
         if m.norm == "rmsnorm":  # rotary position embedding on q and k
             ops.append(_rope(tok * (qh + kvh) * dh * e, "scaled_rope" in sh.eager))
