@@ -245,14 +245,11 @@ def framework(name: str) -> Framework:
     return FRAMEWORKS[name]
 
 
-def stage_splits(
-    fw: Framework, layers: int, pipeline: int, layout: bool = True
-) -> list[tuple[int, ...]]:
-    """The layer counts per stage a framework can lay out on ``pipeline`` stages.
-
-    ``layout``: also Megatron's most even split through a pipeline layout (taken where the
-    pipeline size is given; ``auto`` keeps to the standard splits).
-    """
+def standard_splits(fw: Framework, layers: int, pipeline: int) -> list[tuple[int, ...]]:
+    """The layer counts per stage ``fw`` lays out on ``pipeline`` stages without a pipeline
+    layout: an even split, and where the framework allows it the split one layer shorter at
+    both ends (Megatron's ``--account-for-embedding-in-pipeline-split`` and
+    ``--account-for-loss-in-pipeline-split``)."""
     if pipeline == 1:
         return [(layers,)]
     out: list[tuple[int, ...]] = []
@@ -262,9 +259,26 @@ def stage_splits(
         n = (layers + 2) // pipeline
         if n > 1:
             out.append((n - 1, *(n,) * (pipeline - 2), n - 1))
-    if (fw.name == "dojo" or (fw.name == "megatron" and layout)) and not out and pipeline <= layers:
-        # Tesla's compiler balances stages by time; Megatron-Core takes any layer counts per
-        # stage through --pipeline-model-parallel-layout: the most even split
+    return out
+
+
+def takes_layout(fw: Framework, layout: bool = True) -> bool:
+    """Whether ``fw`` runs any number of layers per stage: Tesla's compiler, which balances
+    stages by time, and Megatron-Core through ``--pipeline-model-parallel-layout`` (taken,
+    ``layout``, where the pipeline size is given; ``auto`` keeps to the standard splits)."""
+    return fw.name == "dojo" or (fw.name == "megatron" and layout)
+
+
+def stage_splits(
+    fw: Framework, layers: int, pipeline: int, layout: bool = True
+) -> list[tuple[int, ...]]:
+    """The layer counts per stage a framework can lay out on ``pipeline`` stages: the
+    standard splits, or where there is none and the framework takes a layout
+    (:func:`takes_layout`), the most even split (the estimator then balances its stages by
+    time, :func:`dojosim.perf.optimise.balanced_stages`).
+    """
+    out = standard_splits(fw, layers, pipeline)
+    if takes_layout(fw, layout) and not out and pipeline <= layers:
         base, extra = divmod(layers, pipeline)
         out.append(tuple(base + (1 if i < extra else 0) for i in range(pipeline)))
     return out
@@ -351,7 +365,10 @@ def problems(
         out.append(("zero", f"{fw.name} cannot combine ZeRO-{zero} with pipeline parallelism"))
     if partial_recompute and not fw.partial_recompute:
         out.append(("recompute_layers", f"{fw.name} recomputes whole stages only"))
-    if not given_stage_layers and stage_layers not in stage_splits(fw, sum(stage_layers), p):
+    runs_any = takes_layout(fw) and len(stage_layers) == p and min(stage_layers) > 0
+    if not (given_stage_layers or runs_any) and stage_layers not in stage_splits(
+        fw, sum(stage_layers), p
+    ):
         out.append(
             (
                 "pipeline",
@@ -378,4 +395,13 @@ def problems(
     return out
 
 
-__all__ = ["FRAMEWORKS", "Framework", "framework", "interleave_problem", "problems", "stage_splits"]
+__all__ = [
+    "FRAMEWORKS",
+    "Framework",
+    "framework",
+    "interleave_problem",
+    "problems",
+    "stage_splits",
+    "standard_splits",
+    "takes_layout",
+]

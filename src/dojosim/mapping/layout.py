@@ -298,29 +298,34 @@ def check(
 
 
 def balanced_split(times: list[float], p: int) -> tuple[int, ...]:
-    """Cut ``times`` (per layer) into ``p`` contiguous non-empty stages of about equal sum;
-    the layer count of each stage. Each cut falls at the layer boundary nearest to an
-    equal share of the total."""
-    from bisect import bisect_left
-    from itertools import accumulate
-
+    """Cut ``times`` (per layer) into ``p`` contiguous non-empty stages whose slowest is as
+    fast as it can be (a pipeline runs at its slowest stage's pace); the layer count of each
+    stage. The least feasible bottleneck is found by bisection, each candidate checked by
+    filling stages greedily in order; stages are then cut further, the longest first, until
+    there are ``p``."""
     n = len(times)
     if p > n:
         raise ValueError(f"cannot cut {n} layers into {p} stages")
-    cum = list(accumulate(times))
-    total = cum[-1]
-    cuts, prev = [], 0
-    for i in range(1, p):
-        target = total * i / p
-        j = bisect_left(cum, target)  # cum[j-1] < target <= cum[j]
-        if j > 0 and abs(cum[j - 1] - target) <= abs(cum[min(j, n - 1)] - target):
-            j -= 1
-        # at least one layer per stage, before and after this cut
-        j = min(max(j + 1, prev + 1), n - (p - i))
-        cuts.append(j)
-        prev = j
-    bounds = [0, *cuts, n]
-    return tuple(bounds[k + 1] - bounds[k] for k in range(p))
+
+    def fill(cap: float) -> list[int]:
+        counts, load = [0], 0.0
+        for x in times:
+            if counts[-1] and load + x > cap:
+                counts.append(0)
+                load = 0.0
+            counts[-1] += 1
+            load += x
+        return counts
+
+    lo, hi = max(times), sum(times)
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if len(fill(mid)) <= p else (mid, hi)
+    counts = fill(hi)
+    while len(counts) < p:  # cutting a stage in two never slows the slowest
+        i = max(range(len(counts)), key=lambda k: counts[k])
+        counts[i : i + 1] = [counts[i] - counts[i] // 2, counts[i] // 2]
+    return tuple(counts)
 
 
 __all__ = ["Layout", "Shape", "balanced_split", "check", "layout_problems"]

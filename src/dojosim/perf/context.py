@@ -20,7 +20,7 @@ from dojosim.mapping.policy import Precision, precision_of
 from dojosim.perf.compute import EIGHT_BIT, ComputeModel
 from dojosim.perf.network_units import OpTable, network_layers, prefix_sums, stage_rows
 from dojosim.perf.parallel_comm import Groups
-from dojosim.perf.units import UnitCost, block, embedding, head
+from dojosim.perf.units import UnitCost, block, embedding, head, mtp
 from dojosim.spec.calibration import Calibration
 from dojosim.spec.hardware import Hierarchy
 from dojosim.spec.scenario import NetworkScenario, Scenario
@@ -283,9 +283,24 @@ class Context:
                 stage.insert(0, (emb, 1))
             if i == p - 1:
                 stage.append((top, 1))
+                if m.mtp_depth:  # rerun with the stage's layers under full recomputation
+                    full = lay.recompute == "full" and k >= n
+                    last = unit(*(kinds[-1] if kinds else (False, False)), full)
+                    stage.append((self._mtp(lay, fab, last, full), m.mtp_depth))
             out.append(stage)
             start += n
         return out
+
+    def _mtp(self, lay: Layout, fab: Fabric | None, layer: UnitCost, full: bool) -> UnitCost:
+        """One multi-token-prediction depth on the last stage around ``layer``, a block of the
+        last layer's kind (:func:`dojosim.perf.units.mtp`)."""
+        m, sh, copy = self.sc.model, self.layer_shape(lay), lay.pipeline > 1  # type: ignore[union-attr]
+        top = self._cached((sh, "head", False), fab, lambda f: head(m, sh, self.cm, f, False))
+        return self._cached(
+            ("mtp", sh, layer, top, copy, full),
+            fab,
+            lambda f: mtp(m, sh, layer, top, self.cm, f, embedding_copy=copy, full=full),
+        )
 
     def _network_stages(self, lay: Layout, fab: Fabric | None) -> list[Stage]:
         w = self.workload

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dojosim.mapping.frameworks import standard_splits
 from dojosim.mapping.layout import Layout, balanced_split, layout_problems
 from dojosim.mapping.search import Family, families
 from dojosim.perf.context import Context
@@ -74,8 +75,10 @@ def _layout(
 ) -> Layout:
     par = ctx.sc.parallelism
     split = fam.stage_layers
-    if ctx.is_network and par.stage_layers is None:
-        split = _balanced(ctx, fam)
+    if par.stage_layers is None and (
+        ctx.is_network or split not in standard_splits(ctx.fw, ctx.shape.layers, fam.pipeline)
+    ):
+        split = balanced_stages(ctx, fam)
     return Layout(
         tensor=fam.tensor,
         pipeline=fam.pipeline,
@@ -101,15 +104,29 @@ def _layout(
     )
 
 
-def _balanced(ctx: Context, fam: Family) -> tuple[int, ...]:
-    key = ("split", fam.micro_batch, fam.tensor, fam.pipeline)
+def balanced_stages(ctx: Context, fam: Family) -> tuple[int, ...]:
+    """``fam``'s layers cut into stages of about equal time: a network's (its layers' times
+    differ), or a transformer's that only a pipeline layout can split (the first stage also
+    runs the embedding, the last the output head and any multi-token-prediction depths, as
+    Megatron-Bridge's DeepSeek-V3 layouts give the last stage fewer layers,
+    ``src/megatron/bridge/recipes/deepseek/deepseek_v3.py`` lines 233-243 at 7af9601c)."""
+    key = ("split", fam.micro_batch, fam.tensor, fam.pipeline, fam.expert, fam.expert_tensor)
     hit = ctx.units.get(key)
     if hit is None:
-        gb = ctx.sc.parallelism.global_batch
-        probe = Layout(
-            fam.tensor, 1, fam.data, fam.micro_batch, gb, 1, False, "none", 0, (ctx.shape.layers,)
-        )
-        hit = ctx.units[key] = balanced_split(ctx.layer_times(probe), fam.pipeline)
+        gb, n = ctx.sc.parallelism.global_batch, ctx.shape.layers
+        if ctx.is_network:
+            probe = Layout(fam.tensor, 1, fam.data, fam.micro_batch, gb, 1, False, "none", 0, (n,))
+            times = ctx.layer_times(probe)
+        else:  # a stage per layer: the ends' extra units land on the first and the last
+            probe = Layout(
+                fam.tensor, n, fam.data, fam.micro_batch, gb, 1, fam.sequence_parallel, "none",
+                0, (1,) * n, context=fam.context, expert=fam.expert,
+                expert_tensor=fam.expert_tensor,
+            )  # fmt: skip
+            times = [
+                s.forward + s.backward + s.comm_forward + s.comm_backward for s in ctx.sums(probe)
+            ]
+        hit = ctx.units[key] = balanced_split(times, fam.pipeline)
     return hit
 
 

@@ -37,6 +37,7 @@ from dojosim.workload.transformer import (
     grad_casts,
     layer_forward,
     logits_forward,
+    mtp_forward,
 )
 
 FP32 = 4.0  # bytes of the per-token scalars the vocabulary-parallel cross-entropy reduces
@@ -241,4 +242,64 @@ def head(model: ModelSpec, sh: LayerShape, cm: ComputeModel, fab: Fabric, copy: 
     )
 
 
-__all__ = ["FP32", "Groups", "UnitCost", "block", "embedding", "head"]
+def mtp(
+    model: ModelSpec,
+    sh: LayerShape,
+    layer: UnitCost,
+    top: UnitCost,
+    cm: ComputeModel,
+    fab: Fabric,
+    *,
+    embedding_copy: bool,
+    full: bool,
+) -> UnitCost:
+    """One multi-token-prediction depth on the last stage: its input ops
+    (:func:`dojosim.workload.transformer.mtp_forward`), its transformer ``layer`` (a block of
+    the last layer's kind) and a ``top`` (final norm, logits and cross-entropy through the
+    output layer the stage already holds). ``embedding_copy``: the stage holds its own copy of
+    the token embedding (Megatron-Core builds one where a stage runs MTP without the
+    embedding, ``gpt_model.py`` line 141 at 0d8e0714). ``full``: full recomputation reruns the
+    depth (``multi_token_prediction.py``, ``_checkpointed_forward``).
+
+    The projection's tensor parallelism: its input is gathered over the sequence with sequence
+    parallelism, its ``h / t`` outputs are gathered over the ranks and scattered back over the
+    sequence (the backward pass reduce-scatters the input gradient and gathers the output's).
+    """
+    ops = mtp_forward(model, sh)
+    fwd, bwd = cm.ops_time(ops), cm.ops_time(backward(ops) + grad_casts(ops, sh))
+    tok, h, t = sh.b * sh.s, model.hidden, sh.t
+    nbytes = tok * h * sh.e
+    fwd_c = _tp(fab, "all_gather", nbytes, t)
+    bwd_c = _tp(fab, "all_gather", nbytes, t) if sh.sp else 0.0
+    if sh.sp:
+        fwd_c += _tp(fab, "all_gather", 2 * nbytes, t)
+        bwd_c += _tp(fab, "reduce_scatter", 2 * nbytes, t)
+    else:
+        bwd_c += _tp(fab, "all_reduce", 2 * nbytes, t)
+    rep = t if sh.sp else 1
+    # the two norms' inputs and the projection's (its 8-bit copy under an 8-bit recipe); the
+    # final norm's input
+    acts = tok * h * (3 * sh.e + 2 * (sh.cast or sh.e)) / rep
+    # the projection, the two input norms and, where the stage has none, the embedding (the
+    # final norm is the head's)
+    own = 2 * h * h / t + 2 * h + (embedding_params(model) / t if embedding_copy else 0.0)
+    f = fwd + layer.forward + top.forward
+    cf = fwd_c + layer.comm_forward + top.comm_forward
+    return UnitCost(
+        f,
+        bwd + layer.backward + top.backward,
+        f if full else layer.recompute,
+        cf,
+        bwd_c + layer.comm_backward + top.comm_backward,
+        cf if full else layer.comm_recompute,
+        layer.params + top.params + own,
+        layer.activations + acts,
+        0.0,
+        max(layer.work, top.work),
+        max(layer.largest_matrix, 2 * h * h / t),
+        layer.expert_params,
+        layer.hot_activations,
+    )
+
+
+__all__ = ["FP32", "Groups", "UnitCost", "block", "embedding", "head", "mtp"]

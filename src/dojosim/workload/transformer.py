@@ -52,6 +52,7 @@ __all__ = [
     "layer_forward",
     "logits_forward",
     "model_flops_per_token",
+    "mtp_forward",
     "params_per_layer",
     "total_params",
 ]
@@ -248,6 +249,29 @@ def logits_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         # fp32 softmax cross-entropy: read logits, write fp32 probabilities, read them back
         elementwise("cross_entropy", tok * v * (sh.e + 8)),
     ]
+
+
+def mtp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
+    """The forward ops that feed one multi-token-prediction depth's transformer layer, in
+    Megatron-Core's ``MultiTokenPredictionLayer`` (``megatron/core/transformer/
+    multi_token_prediction.py`` at 0d8e0714, lines 594-614): the embedding of the tokens
+    shifted by one, an RMSNorm each of that embedding and of the hidden state, their
+    concatenation and the column-parallel ``2h -> h`` projection (``eh_proj``, 8-bit under an
+    FP8 recipe). The layer, its final norm and the logits through the shared output layer
+    (``gpt_model.py`` lines 549-559) are a block and a head (:func:`dojosim.perf.units.mtp`)."""
+    tok = sh.b * sh.s
+    tok_rep = tok / sh.t if sh.sp else tok
+    h, e = m.hidden, sh.e
+    ops = [
+        *embedding_forward(m, sh),
+        _norm("mtp_enorm", tok_rep, h, e),
+        _norm("mtp_hnorm", tok_rep, h, e),
+        elementwise("mtp_concat", 4 * tok_rep * h * e),  # read both halves, write them side by side
+    ]
+    if sh.cast:
+        ops.append(elementwise("mtp_cast", 2 * tok_rep * h * (e + sh.cast_at("alone"))))
+    ops.append(matmul("mtp_eh_proj", tok, h // sh.t, 2 * h, elem_bytes=e))
+    return ops
 
 
 def embedding_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
