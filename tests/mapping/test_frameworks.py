@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dojosim.mapping.frameworks import FRAMEWORKS, stage_splits
+from dojosim.mapping.frameworks import FRAMEWORKS
 from dojosim.mapping.layout import Layout, Shape, layout_problems
+from dojosim.mapping.splits import stage_splits
 
 GPT3 = Shape(layers=96, heads=96, kv_heads=96, ffn=49152, seq_len=2048)
 

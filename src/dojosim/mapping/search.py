@@ -34,8 +34,9 @@ from dataclasses import dataclass, replace
 from itertools import product
 from typing import Any, cast
 
-from dojosim.mapping.frameworks import Framework, interleave_problem, stage_splits
+from dojosim.mapping.frameworks import Framework
 from dojosim.mapping.layout import Shape
+from dojosim.mapping.splits import interleave_problem, stage_splits
 from dojosim.spec.hardware import SystemSpec
 from dojosim.spec.scenario import Parallelism
 

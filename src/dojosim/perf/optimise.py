@@ -25,9 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dojosim.mapping.frameworks import standard_splits
 from dojosim.mapping.layout import Layout, balanced_split, layout_problems
 from dojosim.mapping.search import Family, families
+from dojosim.mapping.splits import standard_splits
 from dojosim.perf.context import Context
 from dojosim.perf.step import Evaluation, evaluate, fits
 from dojosim.spec.scenario import Scenario
