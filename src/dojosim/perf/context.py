@@ -284,17 +284,19 @@ class Context:
             if i == p - 1:
                 stage.append((top, 1))
                 if m.mtp_depth:  # rerun with the stage's layers under full recomputation
-                    full = lay.recompute == "full" and k >= n
-                    last = unit(*(kinds[-1] if kinds else (False, False)), full)
-                    stage.append((self._mtp(lay, fab, last, full), m.mtp_depth))
+                    rerun = lay.recompute == "full" and k >= n
+                    last = unit(*(kinds[-1] if kinds else (False, False)), rerun)
+                    stage.append((self._mtp(lay, sh, fab, last, rerun), m.mtp_depth))
             out.append(stage)
             start += n
         return out
 
-    def _mtp(self, lay: Layout, fab: Fabric | None, layer: UnitCost, full: bool) -> UnitCost:
+    def _mtp(
+        self, lay: Layout, sh: LayerShape, fab: Fabric | None, layer: UnitCost, full: bool
+    ) -> UnitCost:
         """One multi-token-prediction depth on the last stage around ``layer``, a block of the
         last layer's kind (:func:`dojosim.perf.units.mtp`)."""
-        m, sh, copy = self.sc.model, self.layer_shape(lay), lay.pipeline > 1  # type: ignore[union-attr]
+        m, copy = self.sc.model, lay.pipeline > 1  # type: ignore[union-attr]
         top = self._cached((sh, "head", False), fab, lambda f: head(m, sh, self.cm, f, False))
         return self._cached(
             ("mtp", sh, layer, top, copy, full),
