@@ -110,3 +110,37 @@ def test_the_mtp_depth_slows_the_step_and_counts_in_the_model_flops() -> None:
     a, b = estimate(sc), estimate(plain)
     assert a.step_time_s > b.step_time_s
     assert a.model_flops_per_step > b.model_flops_per_step
+
+
+def test_the_mtp_depth_looks_up_its_tokens_through_the_vocabulary_parallel_embedding() -> None:
+    """Under tensor parallelism the MTP depth's embedding lookup all-reduces over the ranks, as
+    the first stage's does: without sequence parallelism the depth's own forward traffic is that
+    all-reduce and the projection's all-gather, more than the all-reduce alone (the gather alone
+    is less)."""
+    sc = _row(
+        "mbridge2509-deepseek-v3-1024-h100-fp8-cs",
+        stage_layers=[8] * 7 + [5],
+        sequence_parallel=False,
+    )
+    assert sc["parallelism"]["tensor"] == 2
+    est = estimate(sc)
+    ctx = context(load_any(sc))
+    from dojosim.mapping.layout import Layout
+
+    lay = est.layout
+    probe = Layout(
+        lay["tensor"], lay["pipeline"], lay["data"], lay["micro_batch"], lay["global_batch"],
+        lay["interleave"], lay["sequence_parallel"], lay["recompute"], lay["zero"],
+        tuple(lay["stage_layers"]), context=lay["context"], expert=lay["expert"],
+        expert_tensor=lay["expert_tensor"],
+    )  # fmt: skip
+    stages = ctx.stages(probe)
+    emb = stages[0][0][0]
+    assert emb.comm_forward > 0
+    last = stages[-1]
+    mtp = last[-1][0]
+    block = next(u for u, n in last if n == 5)
+    head = last[-2][0]
+    own = mtp.comm_forward - block.comm_forward - head.comm_forward
+    assert own > emb.comm_forward
+    assert mtp.forward - block.forward - head.forward > emb.forward

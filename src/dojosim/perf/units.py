@@ -253,7 +253,9 @@ def mtp(
     embedding_copy: bool,
     full: bool,
 ) -> UnitCost:
-    """One multi-token-prediction depth on the last stage: its input ops
+    """One multi-token-prediction depth on the last stage: the lookup of the shifted tokens
+    through the model's :func:`embedding` (the same vocabulary-parallel unit as the first
+    stage's, with its reduction over the tensor-parallel ranks), its input ops
     (:func:`dojosim.workload.transformer.mtp_forward`), its transformer ``layer`` (a block of
     the last layer's kind) and a ``top`` (final norm, logits and cross-entropy through the
     output layer the stage already holds). ``embedding_copy``: the stage holds its own copy of
@@ -266,11 +268,13 @@ def mtp(
     sequence (the backward pass reduce-scatters the input gradient and gathers the output's).
     """
     ops = mtp_forward(model, sh)
-    fwd, bwd = cm.ops_time(ops), cm.ops_time(backward(ops) + grad_casts(ops, sh))
+    emb = embedding(model, sh, cm, fab)
+    fwd = emb.forward + cm.ops_time(ops)
+    bwd = emb.backward + cm.ops_time(backward(ops) + grad_casts(ops, sh))
     tok, h, t = sh.b * sh.s, model.hidden, sh.t
     nbytes = tok * h * sh.e
-    fwd_c = _tp(fab, "all_gather", nbytes, t)
-    bwd_c = _tp(fab, "all_gather", nbytes, t) if sh.sp else 0.0
+    fwd_c = emb.comm_forward + _tp(fab, "all_gather", nbytes, t)
+    bwd_c = emb.comm_backward + (_tp(fab, "all_gather", nbytes, t) if sh.sp else 0.0)
     if sh.sp:
         fwd_c += _tp(fab, "all_gather", 2 * nbytes, t)
         bwd_c += _tp(fab, "reduce_scatter", 2 * nbytes, t)
@@ -282,7 +286,7 @@ def mtp(
     acts = tok * h * (3 * sh.e + 2 * (sh.cast or sh.e)) / rep
     # the projection, the two input norms and, where the stage has none, the embedding (the
     # final norm is the head's)
-    own = 2 * h * h / t + 2 * h + (embedding_params(model) / t if embedding_copy else 0.0)
+    own = 2 * h * h / t + 2 * h + (emb.params if embedding_copy else 0.0)
     f = fwd + layer.forward + top.forward
     cf = fwd_c + layer.comm_forward + top.comm_forward
     return UnitCost(

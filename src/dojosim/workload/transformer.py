@@ -254,16 +254,17 @@ def logits_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
 def mtp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     """The forward ops that feed one multi-token-prediction depth's transformer layer, in
     Megatron-Core's ``MultiTokenPredictionLayer`` (``megatron/core/transformer/
-    multi_token_prediction.py`` at 0d8e0714, lines 594-614): the embedding of the tokens
-    shifted by one, an RMSNorm each of that embedding and of the hidden state, their
-    concatenation and the column-parallel ``2h -> h`` projection (``eh_proj``, 8-bit under an
-    FP8 recipe). The layer, its final norm and the logits through the shared output layer
-    (``gpt_model.py`` lines 549-559) are a block and a head (:func:`dojosim.perf.units.mtp`)."""
+    multi_token_prediction.py`` at 0d8e0714, lines 594-614): an RMSNorm each of the embedding
+    of the tokens shifted by one and of the hidden state, their concatenation and the
+    column-parallel ``2h -> h`` projection (``eh_proj``, 8-bit under an FP8 recipe). The
+    embedding lookup itself (the model's vocabulary-parallel embedding, with its reduction over
+    the tensor-parallel ranks), the layer, its final norm and the logits through the shared
+    output layer (``gpt_model.py`` lines 549-559) are units of their own
+    (:func:`dojosim.perf.units.mtp`)."""
     tok = sh.b * sh.s
     tok_rep = tok / sh.t if sh.sp else tok
     h, e = m.hidden, sh.e
     ops = [
-        *embedding_forward(m, sh),
         _norm("mtp_enorm", tok_rep, h, e),
         _norm("mtp_hnorm", tok_rep, h, e),
         elementwise("mtp_concat", 4 * tok_rep * h * e),  # read both halves, write them side by side
