@@ -106,3 +106,24 @@ def test_a_framework_rule_broken_by_hand_names_the_field() -> None:
         estimate(sc)
     assert err.value.field == "parallelism.interleave"
     assert "auto" in str(err.value)
+
+
+@pytest.mark.parametrize("memory_gb", [80, 0.5])
+def test_a_one_layout_space_is_evaluated_once_as_a_plain_evaluation_would(memory_gb: float) -> None:
+    """With every knob given, the search records the network tiers in its only evaluation
+    (the report needs no second one): step, memory and fit are those of a plain evaluation,
+    fitting or not."""
+    fixed = {"tensor": 2, "pipeline": 2, "data": 4, "micro_batch": 2, "interleave": 1,
+             "sequence_parallel": True, "recompute": "selective", "zero": 1, "global_batch": 64}  # fmt: skip
+    sc = load_any(SMALL | {"parallelism": fixed})
+    sc = sc.model_copy(update={"chip": sc.chip.model_copy(update={"memory": memory_gb * 1e9})})
+    found = search(context(sc))
+    assert found.space == 1 and found.evaluated == 1 and found.recorded
+    got = found.best or found.smallest
+    assert got is not None and got.times.network is not None
+    plain = evaluate(context(sc), got.layout)
+    assert got.times.step == plain.times.step
+    assert got.memory.total == plain.memory.total and got.fits is plain.fits
+    assert got.fits is (memory_gb == 80)
+    est = estimate(sc, interval=False)
+    assert est.step_time_s == plain.times.step and est.candidates_evaluated == 1

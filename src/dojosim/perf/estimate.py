@@ -128,7 +128,8 @@ def estimate(
     chosen = found.best or found.smallest
     if chosen is None:
         raise no_layout(ctx)
-    ev = evaluate(ctx, chosen.layout, record=True)  # which tier carried which traffic
+    # which tier carried which traffic (a one-layout search recorded it already)
+    ev = chosen if found.recorded else evaluate(ctx, chosen.layout, record=True)
     result = _result(ctx, ev, found.best is not None)
     result = replace(
         result,

@@ -43,6 +43,9 @@ class Search:
     evaluated: int = 0
     space: int = 0
     families: int = 0
+    # a space of one layout is evaluated recording which network tier carried what, so the
+    # estimate's report needs no second evaluation
+    recorded: bool = False
 
     def offer(self, ev: Evaluation) -> None:
         self.evaluated += 1
@@ -220,7 +223,8 @@ def search(ctx: Context) -> Search:
             spatial=sc.system.network[0].topology == "mesh",
         )
     )
-    out = Search(space=sum(f.size for f in fams), families=len(fams))
+    space = sum(f.size for f in fams)
+    out = Search(space=space, families=len(fams), recorded=space == 1)
     # Visit families by the cheap bound; tighten it (the units' own compute) before timing.
     ranked = sorted((quick_bound(ctx, f), -f.chips, i) for i, f in enumerate(fams))
     explicit_k = par.recompute_layers if isinstance(par.recompute_layers, int) else None
@@ -239,6 +243,10 @@ def search(ctx: Context) -> Search:
 def _try(ctx: Context, lay: Layout, out: Search, *, time_it: bool = True) -> bool:
     """Time ``lay`` if it fits (a layout that does not fit is kept only as the smallest so far;
     ``time_it`` False only checks memory, keeping a smallest layout that does not fit)."""
+    if out.recorded:  # the only layout: one evaluation, recording, gives its memory too
+        ev = evaluate(ctx, lay, record=True)
+        out.offer(ev)
+        return ev.fits
     mem, ok = fits(ctx, lay)
     if (ok and time_it) or (
         not ok and (out.smallest is None or mem.total < out.smallest.memory.total)
