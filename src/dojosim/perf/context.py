@@ -295,8 +295,9 @@ class Context:
         self, lay: Layout, sh: LayerShape, fab: Fabric | None, layer: UnitCost, full: bool
     ) -> UnitCost:
         """One multi-token-prediction depth on the last stage around ``layer``, a block of the
-        last layer's kind (:func:`dojosim.perf.units.mtp`)."""
-        m, copy = self.sc.model, lay.pipeline > 1  # type: ignore[union-attr]
+        last layer's kind (:func:`dojosim.perf.units.mtp`), with its own embedding copy unless
+        DualPipe puts the first stage on its rank (DeepSeek-V3, arXiv 2412.19437, 3.2.1)."""
+        m, copy = self.sc.model, lay.pipeline > 1 and lay.schedule != "dualpipe"  # type: ignore[union-attr]
         top = self._cached((sh, "head", False), fab, lambda f: head(m, sh, self.cm, f, False))
         return self._cached(
             ("mtp", sh, layer, top, copy, full),

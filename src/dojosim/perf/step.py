@@ -100,51 +100,48 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
     """The most loaded stage's memory per chip, and whether it fits the chip (on-chip only;
     a two-level memory is placed by :func:`evaluate`)."""
     policy = policy_of(ctx, lay)
-    p, m, v = lay.pipeline, lay.micro_batches, lay.interleave
     # Per-parameter bytes (and per-layer transient bytes) of the policy, once. Dense weights
     # are sharded over the data x context ranks, routed experts over their own replicas.
-    # DualPipe keeps two stages' parameters on every rank (its README: 2x parameters).
-    copies = 2.0 if lay.schedule == "dualpipe" else 1.0
     dense_ranks, expert_ranks = _reduce_groups(lay)
     unit = policy.memory(1.0, dense_ranks, 1.0)
-    per_param = copies * (unit.weights + unit.gradients + unit.optimizer)
+    per_param = unit.weights + unit.gradients + unit.optimizer
     # routed experts shard over their own replicas, as their reduction runs (no hybrid)
     expert_policy = Policy(policy.precision, policy.zero)
     eunit = expert_policy.memory(1.0, expert_ranks, 1.0)
-    per_expert = copies * (eunit.weights + eunit.gradients + eunit.optimizer)
+    per_expert = eunit.weights + eunit.gradients + eunit.optimizer
+    ranks = [_rank_load(lay, sums, i, lay.micro_batches) for i in range(lay.pipeline)]
     best, best_total = 0, -1.0
-    seen: set[int] = set()
-    for i, st in enumerate(sums):
+    seen: set[tuple[int, int]] = set()
+    for i, r in enumerate(ranks):
         # Equal stages differ only in micro-batches in flight, which fall with the stage
-        # index: the first of them is the most loaded.
-        if id(st) in seen:
+        # index: the first of them is the most loaded (a DualPipe rank's two stages hold
+        # micro-batches that move apart with the index, so each rank counts).
+        key = (id(sums[r.stages[0]]), id(sums[r.stages[-1]]))
+        if key in seen and len(r.stages) == 1:
             continue
-        seen.add(id(st))
+        seen.add(key)
         total = (
-            (st.params - st.expert_params) * per_param
-            + st.expert_params * per_expert
-            + st.largest_params * unit.transient
-            + st.activations
-            * in_flight(i, p, m, v, lay.schedule, lay.overlap_expert_parallel, lay.stage_layers[i])
-            + st.work
+            (r.params - r.expert_params) * per_param
+            + r.expert_params * per_expert
+            + r.largest_params * unit.transient
+            + r.activations
+            + r.work
         )
         if total > best_total:
             best, best_total = i, total
-    st = sums[best]
+    r = ranks[best]
     mem = stage_memory(
         policy,
-        params=copies * (st.params - st.expert_params),
-        largest_layer_params=st.largest_params,
+        params=r.params - r.expert_params,
+        largest_layer_params=r.largest_params,
         data=dense_ranks,
-        activations_per_micro_batch=st.activations,
-        in_flight=in_flight(
-            best, p, m, v, lay.schedule, lay.overlap_expert_parallel, lay.stage_layers[best]
-        ),
-        work=st.work,
+        activations_per_micro_batch=r.activations,
+        in_flight=1.0,
+        work=r.work,
         stage=best,
     )
-    if st.expert_params:
-        experts = expert_policy.memory(copies * st.expert_params, expert_ranks, 0.0)
+    if r.expert_params:
+        experts = expert_policy.memory(r.expert_params, expert_ranks, 0.0)
         mem = replace(
             mem,
             weights=mem.weights + experts.weights,
@@ -152,6 +149,43 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
             optimizer=mem.optimizer + experts.optimizer,
         )
     return mem, mem.total <= ctx.sc.chip.memory
+
+
+@dataclass(frozen=True, slots=True)
+class _RankLoad:
+    """One pipeline rank's stages, their parameters and bytes of activations and buffers."""
+
+    stages: tuple[int, ...]
+    params: float
+    expert_params: float
+    largest_params: float
+    activations: float
+    work: float
+
+
+def _rank_load(lay: Layout, sums: list[StageSum], i: int, m: int) -> _RankLoad:
+    """Rank ``i``'s stages and what they keep. Under DualPipe rank ``i`` holds stages ``i`` and
+    ``p - 1 - i`` (its README's 2x parameters; DeepSeek-V3, arXiv 2412.19437, Section 3.2.1,
+    puts the shallowest and deepest layers on one rank): each direction is a 1F1B pipeline in
+    which the rank is stage ``i`` of one and stage ``p - 1 - i`` of the other, holding
+    ``p - i`` and ``i + 1`` of its ``m / 2`` micro-batches, ``p + 1`` together as the README's
+    table gives. Every other schedule holds one stage, with :func:`in_flight` micro-batches."""
+    p, st = lay.pipeline, sums[i]
+    if lay.schedule != "dualpipe":
+        n = in_flight(i, p, m, lay.interleave, lay.schedule, lay.overlap_expert_parallel,
+                      lay.stage_layers[i])  # fmt: skip
+        return _RankLoad((i,), st.params, st.expert_params, st.largest_params,
+                         st.activations * n, st.work)  # fmt: skip
+    o = sums[p - 1 - i]
+    half = m / 2
+    return _RankLoad(
+        (i, p - 1 - i),
+        st.params + o.params,
+        st.expert_params + o.expert_params,
+        max(st.largest_params, o.largest_params),
+        min(p - i, half) * st.activations + min(i + 1, half) * o.activations,
+        max(st.work, o.work),
+    )
 
 
 def policy_of(ctx: Context, lay: Layout) -> Policy:
