@@ -26,7 +26,8 @@ def _row(name: str, **par: Any) -> dict[str, Any]:
     return dict(sc)
 
 
-def _last_stage(sc: dict[str, Any]) -> list[tuple[UnitCost, int]]:
+def _stages(sc: dict[str, Any]) -> list[list[tuple[UnitCost, int]]]:
+    """The units of each stage of the layout the estimator reports for ``sc``."""
     est = estimate(sc)
     ctx = context(load_any(sc))
     from dojosim.mapping.layout import Layout
@@ -38,7 +39,11 @@ def _last_stage(sc: dict[str, Any]) -> list[tuple[UnitCost, int]]:
         tuple(lay["stage_layers"]), context=lay["context"], expert=lay["expert"],
         expert_tensor=lay["expert_tensor"],
     )  # fmt: skip
-    return ctx.stages(probe)[-1]
+    return ctx.stages(probe)
+
+
+def _last_stage(sc: dict[str, Any]) -> list[tuple[UnitCost, int]]:
+    return _stages(sc)[-1]
 
 
 def test_minmax_split_is_optimal_by_brute_force() -> None:
@@ -123,18 +128,7 @@ def test_the_mtp_depth_looks_up_its_tokens_through_the_vocabulary_parallel_embed
         sequence_parallel=False,
     )
     assert sc["parallelism"]["tensor"] == 2
-    est = estimate(sc)
-    ctx = context(load_any(sc))
-    from dojosim.mapping.layout import Layout
-
-    lay = est.layout
-    probe = Layout(
-        lay["tensor"], lay["pipeline"], lay["data"], lay["micro_batch"], lay["global_batch"],
-        lay["interleave"], lay["sequence_parallel"], lay["recompute"], lay["zero"],
-        tuple(lay["stage_layers"]), context=lay["context"], expert=lay["expert"],
-        expert_tensor=lay["expert_tensor"],
-    )  # fmt: skip
-    stages = ctx.stages(probe)
+    stages = _stages(sc)
     emb = stages[0][0][0]
     assert emb.comm_forward > 0
     last = stages[-1]
