@@ -29,6 +29,7 @@ from dojosim.mapping.memory import MemoryBreakdown, stage_memory
 from dojosim.mapping.policy import Policy
 from dojosim.perf.compute import under
 from dojosim.perf.context import Context, StageSum
+from dojosim.perf.ranks import rank_load, rank_sums
 from dojosim.perf.scale import step_overheads
 from dojosim.perf.schedule import in_flight, pipeline
 from dojosim.spec.scenario import Scenario
@@ -109,7 +110,7 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
     expert_policy = Policy(policy.precision, policy.zero)
     eunit = expert_policy.memory(1.0, expert_ranks, 1.0)
     per_expert = eunit.weights + eunit.gradients + eunit.optimizer
-    ranks = [_rank_load(lay, sums, i, lay.micro_batches) for i in range(lay.pipeline)]
+    ranks = [rank_load(lay, sums, i) for i in range(lay.pipeline)]
     best, best_total = 0, -1.0
     seen: set[tuple[int, int]] = set()
     for i, r in enumerate(ranks):
@@ -151,43 +152,6 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
     return mem, mem.total <= ctx.sc.chip.memory
 
 
-@dataclass(frozen=True, slots=True)
-class _RankLoad:
-    """One pipeline rank's stages, their parameters and bytes of activations and buffers."""
-
-    stages: tuple[int, ...]
-    params: float
-    expert_params: float
-    largest_params: float
-    activations: float
-    work: float
-
-
-def _rank_load(lay: Layout, sums: list[StageSum], i: int, m: int) -> _RankLoad:
-    """Rank ``i``'s stages and what they keep. Under DualPipe rank ``i`` holds stages ``i`` and
-    ``p - 1 - i`` (its README's 2x parameters; DeepSeek-V3, arXiv 2412.19437, Section 3.2.1,
-    puts the shallowest and deepest layers on one rank): each direction is a 1F1B pipeline in
-    which the rank is stage ``i`` of one and stage ``p - 1 - i`` of the other, holding
-    ``p - i`` and ``i + 1`` of its ``m / 2`` micro-batches, ``p + 1`` together as the README's
-    table gives. Every other schedule holds one stage, with :func:`in_flight` micro-batches."""
-    p, st = lay.pipeline, sums[i]
-    if lay.schedule != "dualpipe":
-        n = in_flight(i, p, m, lay.interleave, lay.schedule, lay.overlap_expert_parallel,
-                      lay.stage_layers[i])  # fmt: skip
-        return _RankLoad((i,), st.params, st.expert_params, st.largest_params,
-                         st.activations * n, st.work)  # fmt: skip
-    o = sums[p - 1 - i]
-    half = m / 2
-    return _RankLoad(
-        (i, p - 1 - i),
-        st.params + o.params,
-        st.expert_params + o.expert_params,
-        max(st.largest_params, o.largest_params),
-        min(p - i, half) * st.activations + min(i + 1, half) * o.activations,
-        max(st.work, o.work),
-    )
-
-
 def policy_of(ctx: Context, lay: Layout) -> Policy:
     """The layout's precision and ZeRO stage; a framework that shards inside a slice (MaxText)
     replicates the shard group once per slice the data-parallel group spans, unless the
@@ -222,7 +186,8 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
     fabs: dict[str, Fabric] = {}
     if record:
         fabs = {k: ctx.fab.recording() for k in ("tensor", "pipeline", "data")}
-    sums = ctx.sums(lay, fabs.get("tensor"))
+    held = ctx.sums(lay, fabs.get("tensor"))  # each stage; memory counts what ranks hold
+    sums, layers = rank_sums(lay, held)  # what each rank runs per micro-batch
     p, v, d, m = lay.pipeline, lay.interleave, lay.data, lay.micro_batches
     st = strides(ctx, lay)
     policy = policy_of(ctx, lay)
@@ -280,7 +245,7 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
         if dense_ranks * inner > 1:
             for ev in events:
                 if ev.per == "micro":
-                    calls = ctx.fw.calls(s.params, lay.stage_layers[i], d)
+                    calls = ctx.fw.calls(s.params, layers[i], d)
                     t = reduce_time(ev.kind, s, ev.bytes_per_param, calls, ev.group)
                     window = (f if ev.window == "forward" else b) if overlap else 0.0
                     exposed += under(t, window, slowdown)
@@ -299,7 +264,7 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
         if dense_ranks * inner > 1:
             for ev in events:
                 if ev.per == "step":
-                    calls = ctx.fw.calls(s.params, lay.stage_layers[i], d)
+                    calls = ctx.fw.calls(s.params, layers[i], d)
                     t = reduce_time(ev.kind, s, ev.bytes_per_param, calls, ev.group)
                     if ev.window == "backward":
                         red += t
@@ -321,7 +286,7 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
     tail_dp = max(0.0, max(dp_end) - pipe.total) + max(gather)
     tail = max(0.0, max(opt_end) - pipe.total) + max(gather)
 
-    mem, fit = memory(ctx, lay, sums)
+    mem, fit = memory(ctx, lay, held)
     k = pipe.slowest
     slow = sums[k]
     times = StepTimes(
@@ -342,8 +307,8 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
     times = _with_overheads(ctx, lay, times)
     placement = None
     if ctx.hier is not None:
-        placement = _placement(ctx, lay, sums, mem)
-        times = _offchip(ctx, lay, sums, mem, times, policy, placement)
+        placement = _placement(ctx, lay, held, mem)
+        times = _offchip(ctx, lay, held, mem, times, policy, placement)
         fit = placement.fits
     return Evaluation(lay, times, mem, placement, fit)
 

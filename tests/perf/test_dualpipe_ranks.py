@@ -13,6 +13,7 @@ from dojosim import catalog
 from dojosim.mapping.layout import Layout
 from dojosim.perf.context import context
 from dojosim.perf.estimate import estimate
+from dojosim.perf.ranks import rank_sums
 from dojosim.perf.step import memory, policy_of
 from dojosim.spec.resolve import load_any
 
@@ -67,3 +68,25 @@ def test_the_mtp_depth_shares_the_embedding_of_its_rank() -> None:
     one = ctx.sums(Layout(**{**_fields(lay), "schedule": "1f1b"}))[-1].params
     m = ctx.sc.model
     assert one - dual == pytest.approx(m.vocab * m.hidden)
+
+
+def test_a_rank_runs_half_its_micro_batches_on_each_of_its_stages() -> None:
+    """Per micro-batch a rank spends the mean of its two stages' times, and reduces and updates
+    both stages' gradients; the step's forward time is the busiest rank's."""
+    sc = _scenario()
+    ctx, lay = _probe(sc)
+    sums = ctx.sums(lay)
+    ranks, layers = rank_sums(lay, sums)
+    p = lay.pipeline
+    for i in (0, 3, p - 1):
+        a, b = sums[i], sums[p - 1 - i]
+        assert ranks[i].forward == pytest.approx((a.forward + b.forward) / 2)
+        assert ranks[i].backward == pytest.approx((a.backward + b.backward) / 2)
+        assert ranks[i].params == pytest.approx(a.params + b.params)
+        assert layers[i] == lay.stage_layers[i] + lay.stage_layers[p - 1 - i]
+    est = estimate(sc, interval=False)
+    busiest = max(ranks, key=lambda r: r.forward + r.backward + r.recompute)
+    assert est.breakdown["forward_s"] == pytest.approx(lay.micro_batches * busiest.forward)
+    # one stage per rank under any other schedule
+    one = Layout(**{**_fields(lay), "schedule": "1f1b"})
+    assert rank_sums(one, ctx.sums(one))[0] == ctx.sums(one)
