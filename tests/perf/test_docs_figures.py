@@ -136,3 +136,14 @@ def test_moe_doc_quotes_the_gpt_oss_rows() -> None:
     assert f"(26.06, 26.08) {100 * min(nvl):.0f}-{100 * max(nvl):.0f}%" in text
     h100 = score("mbvc-gpt-oss-120b-64-h100-bf16").error
     assert f"GPT-OSS 120B on 64 H100 by {-100 * h100:.0f}%" in text
+
+
+@pytest.mark.slow
+def test_moe_doc_quotes_the_deepseek_v3_report_rows() -> None:
+    """docs/moe.md's bound on DeepSeek-V3's two H800 rows is the one `dojosim validate` prints."""
+    from dojosim.validate import score
+
+    worst = max(
+        abs(score(r).error) for r in ("deepseek-v3-2048-h800", "deepseek-v3-2048-h800-mpft")
+    )
+    assert f"comes within {100 * worst:.1f}% on both of its rows" in _text("docs/moe.md")
