@@ -110,27 +110,27 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
     expert_policy = Policy(policy.precision, policy.zero)
     eunit = expert_policy.memory(1.0, expert_ranks, 1.0)
     per_expert = eunit.weights + eunit.gradients + eunit.optimizer
-    ranks = [rank_load(lay, sums, i) for i in range(lay.pipeline)]
-    best, best_total = 0, -1.0
-    seen: set[tuple[int, int]] = set()
-    for i, r in enumerate(ranks):
+    dual = lay.schedule == "dualpipe"
+    best, best_total, r = 0, -1.0, None
+    seen: set[int] = set()
+    for i, st in enumerate(sums):
         # Equal stages differ only in micro-batches in flight, which fall with the stage
         # index: the first of them is the most loaded (a DualPipe rank's two stages hold
         # micro-batches that move apart with the index, so each rank counts).
-        key = (id(sums[r.stages[0]]), id(sums[r.stages[-1]]))
-        if key in seen and len(r.stages) == 1:
+        if not dual and id(st) in seen:
             continue
-        seen.add(key)
+        seen.add(id(st))
+        load = rank_load(lay, sums, i)
         total = (
-            (r.params - r.expert_params) * per_param
-            + r.expert_params * per_expert
-            + r.largest_params * unit.transient
-            + r.activations
-            + r.work
+            (load.params - load.expert_params) * per_param
+            + load.expert_params * per_expert
+            + load.largest_params * unit.transient
+            + load.activations
+            + load.work
         )
         if total > best_total:
-            best, best_total = i, total
-    r = ranks[best]
+            best, best_total, r = i, total, load
+    assert r is not None
     mem = stage_memory(
         policy,
         params=r.params - r.expert_params,
