@@ -286,23 +286,22 @@ class Context:
                 if m.mtp_depth:  # rerun with the stage's layers under full recomputation
                     rerun = lay.recompute == "full" and k >= n
                     last = unit(*(kinds[-1] if kinds else (False, False)), rerun)
-                    stage.append((self._mtp(lay, sh, fab, last, rerun), m.mtp_depth))
+                    stage.append((self._mtp(lay, sh, fab, last, emb, rerun), m.mtp_depth))
             out.append(stage)
             start += n
         return out
 
-    def _mtp(
-        self, lay: Layout, sh: LayerShape, fab: Fabric | None, layer: UnitCost, full: bool
-    ) -> UnitCost:
-        """One multi-token-prediction depth on the last stage around ``layer``, a block of the
-        last layer's kind (:func:`dojosim.perf.units.mtp`), with its own embedding copy unless
-        DualPipe puts the first stage on its rank (DeepSeek-V3, arXiv 2412.19437, 3.2.1)."""
+    def _mtp(self, lay: Layout, sh: LayerShape, fab: Fabric | None, layer: UnitCost,
+             emb: UnitCost, full: bool) -> UnitCost:  # fmt: skip
+        """One MTP depth on the last stage around ``layer`` (a block of the last layer's kind)
+        and ``emb`` (the first stage's embedding unit; :func:`dojosim.perf.units.mtp`)."""
+        # own embedding copy unless DualPipe puts stage 0 on its rank (arXiv 2412.19437, 3.2.1)
         m, copy = self.sc.model, lay.pipeline > 1 and lay.schedule != "dualpipe"  # type: ignore[union-attr]
         top = self._cached((sh, "head", False), fab, lambda f: head(m, sh, self.cm, f, False))
         return self._cached(
             ("mtp", sh, layer, top, copy, full),
             fab,
-            lambda f: mtp(m, sh, layer, top, self.cm, f, embedding_copy=copy, full=full),
+            lambda f: mtp(m, sh, layer, top, emb, self.cm, f, embedding_copy=copy, full=full),
         )
 
     def _network_stages(self, lay: Layout, fab: Fabric | None) -> list[Stage]:

@@ -247,6 +247,7 @@ def mtp(
     sh: LayerShape,
     layer: UnitCost,
     top: UnitCost,
+    emb: UnitCost,
     cm: ComputeModel,
     fab: Fabric,
     *,
@@ -254,8 +255,8 @@ def mtp(
     full: bool,
 ) -> UnitCost:
     """One multi-token-prediction depth on the last stage: the lookup of the shifted tokens
-    through the model's :func:`embedding` (the same vocabulary-parallel unit as the first
-    stage's, with its reduction over the tensor-parallel ranks), its input ops
+    through ``emb``, the model's :func:`embedding` unit (the first stage's, with its reduction
+    over the tensor-parallel ranks), its input ops
     (:func:`dojosim.workload.transformer.mtp_forward`), its transformer ``layer`` (a block of
     the last layer's kind) and a ``top`` (final norm, logits and cross-entropy through the
     output layer the stage already holds). ``embedding_copy``: the stage holds its own copy of
@@ -268,7 +269,6 @@ def mtp(
     sequence (the backward pass reduce-scatters the input gradient and gathers the output's).
     """
     ops = mtp_forward(model, sh)
-    emb = embedding(model, sh, cm, fab)
     fwd = emb.forward + cm.ops_time(ops)
     bwd = emb.backward + cm.ops_time(backward(ops) + grad_casts(ops, sh))
     tok, h, t = sh.b * sh.s, model.hidden, sh.t
