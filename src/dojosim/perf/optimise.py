@@ -43,9 +43,12 @@ class Search:
     evaluated: int = 0
     space: int = 0
     families: int = 0
-    # a space of one layout is evaluated recording which network tier carried what, so the
-    # estimate's report needs no second evaluation
-    recorded: bool = False
+
+    @property
+    def recorded(self) -> bool:
+        """A space of one layout is evaluated recording which network tier carried what, so
+        the estimate's report needs no second evaluation."""
+        return self.space == 1
 
     def offer(self, ev: Evaluation) -> None:
         self.evaluated += 1
@@ -223,8 +226,7 @@ def search(ctx: Context) -> Search:
             spatial=sc.system.network[0].topology == "mesh",
         )
     )
-    space = sum(f.size for f in fams)
-    out = Search(space=space, families=len(fams), recorded=space == 1)
+    out = Search(space=sum(f.size for f in fams), families=len(fams))
     # Visit families by the cheap bound; tighten it (the units' own compute) before timing.
     ranked = sorted((quick_bound(ctx, f), -f.chips, i) for i, f in enumerate(fams))
     explicit_k = par.recompute_layers if isinstance(par.recompute_layers, int) else None
