@@ -59,3 +59,17 @@ def files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(Path, "read_text", spy)
     return opened
+
+
+def reported_layout(lay: dict[str, Any]) -> Any:
+    """The :class:`~dojosim.mapping.layout.Layout` an estimate's ``layout`` dictionary reports,
+    to rebuild its stages (``Context.stages``, ``Context.sums``) in a test."""
+    from dojosim.mapping.layout import Layout
+
+    return Layout(
+        lay["tensor"], lay["pipeline"], lay["data"], lay["micro_batch"], lay["global_batch"],
+        lay["interleave"], lay["sequence_parallel"], lay["recompute"], lay["zero"],
+        tuple(lay["stage_layers"]), schedule=lay["schedule"], context=lay["context"],
+        expert=lay["expert"], expert_tensor=lay["expert_tensor"],
+        recompute_modules=tuple(lay["recompute_modules"] or ()),
+    )  # fmt: skip

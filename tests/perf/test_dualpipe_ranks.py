@@ -5,6 +5,7 @@ shallowest and deepest layers on one rank, sharing the embedding with the MTP mo
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from dojosim.perf.estimate import estimate
 from dojosim.perf.ranks import rank_sums
 from dojosim.perf.step import memory, policy_of
 from dojosim.spec.resolve import load_any
+from tests.conftest import reported_layout
 
 ROW = "deepseek-v3-2048-h800"
 
@@ -27,15 +29,7 @@ def _scenario(**par: Any) -> dict[str, Any]:
 
 
 def _probe(sc: dict[str, Any]) -> tuple[Any, Layout]:
-    lay = estimate(sc, interval=False).layout
-    probe = Layout(
-        lay["tensor"], lay["pipeline"], lay["data"], lay["micro_batch"], lay["global_batch"],
-        lay["interleave"], lay["sequence_parallel"], lay["recompute"], lay["zero"],
-        tuple(lay["stage_layers"]), schedule=lay["schedule"], context=lay["context"],
-        expert=lay["expert"], expert_tensor=lay["expert_tensor"],
-        recompute_modules=tuple(lay["recompute_modules"] or ()),
-    )  # fmt: skip
-    return context(load_any(sc)), probe
+    return context(load_any(sc)), reported_layout(estimate(sc, interval=False).layout)
 
 
 def test_rank_zero_holds_the_first_and_the_last_stage() -> None:
@@ -56,16 +50,12 @@ def test_rank_zero_holds_the_first_and_the_last_stage() -> None:
     assert mem.transient >= last.work > first.work
 
 
-def _fields(lay: Layout) -> dict[str, Any]:
-    return {f: getattr(lay, f) for f in lay.__dataclass_fields__}
-
-
 def test_the_mtp_depth_shares_the_embedding_of_its_rank() -> None:
     """Under 1F1B the last stage's MTP depth holds its own embedding copy (Megatron-Core builds
     one); under DualPipe it shares the first stage's, on the same rank."""
     ctx, lay = _probe(_scenario())
     dual = ctx.sums(lay)[-1].params
-    one = ctx.sums(Layout(**{**_fields(lay), "schedule": "1f1b"}))[-1].params
+    one = ctx.sums(replace(lay, schedule="1f1b"))[-1].params
     m = ctx.sc.model
     assert one - dual == pytest.approx(m.vocab * m.hidden)
 
@@ -88,5 +78,5 @@ def test_a_rank_runs_half_its_micro_batches_on_each_of_its_stages() -> None:
     busiest = max(ranks, key=lambda r: r.forward + r.backward + r.recompute)
     assert est.breakdown["forward_s"] == pytest.approx(lay.micro_batches * busiest.forward)
     # one stage per rank under any other schedule
-    one = Layout(**{**_fields(lay), "schedule": "1f1b"})
+    one = replace(lay, schedule="1f1b")
     assert rank_sums(one, ctx.sums(one))[0] == ctx.sums(one)

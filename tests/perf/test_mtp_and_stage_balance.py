@@ -16,6 +16,7 @@ from dojosim.perf.context import context
 from dojosim.perf.estimate import estimate
 from dojosim.perf.units import UnitCost
 from dojosim.spec.resolve import load_any
+from tests.conftest import reported_layout
 
 
 def _row(name: str, **par: Any) -> dict[str, Any]:
@@ -28,17 +29,8 @@ def _row(name: str, **par: Any) -> dict[str, Any]:
 
 def _stages(sc: dict[str, Any]) -> list[list[tuple[UnitCost, int]]]:
     """The units of each stage of the layout the estimator reports for ``sc``."""
-    est = estimate(sc)
     ctx = context(load_any(sc))
-    from dojosim.mapping.layout import Layout
-
-    lay = est.layout
-    probe = Layout(
-        lay["tensor"], lay["pipeline"], lay["data"], lay["micro_batch"], lay["global_batch"],
-        lay["interleave"], lay["sequence_parallel"], lay["recompute"], lay["zero"],
-        tuple(lay["stage_layers"]), context=lay["context"], expert=lay["expert"],
-        expert_tensor=lay["expert_tensor"],
-    )  # fmt: skip
+    probe = reported_layout(estimate(sc).layout)
     return ctx.stages(probe)
 
 
