@@ -31,6 +31,7 @@ from typing import Literal
 
 from dojosim.spec.collectives import CollectiveLibrary
 from dojosim.spec.hardware import NetworkTier, SystemSpec
+from dojosim.spec.routing import DispatchShares
 
 Collective = Literal["all_reduce", "reduce_scatter", "all_gather", "all_to_all"]
 
@@ -208,13 +209,14 @@ def collective_time(
     size: int,
     stride: int = 1,
     calls: int = 1,
-    leaving: float | None = None,
+    shares: DispatchShares | None = None,
 ) -> float:
     """Seconds for one collective of ``nbytes`` (per rank) over a (size, stride) group.
 
     ``calls``: the data goes as that many collectives (gradient buckets), each paying
-    the latency. ``leaving`` (all-to-all only): the share of ``nbytes`` that leaves the
-    node, where a dispatcher sends fewer copies across nodes than within them. Groups on switched tiers of a system with a collective library (NCCL)
+    the latency. ``shares`` (all-to-all only): the share of ``nbytes`` that crosses each tier,
+    where a dispatcher sends a token once per destination node and rank
+    (:func:`dojosim.spec.routing.dispatch_shares`). Groups on switched tiers of a system with a collective library (NCCL)
     take the library's own model (:func:`_library_time`); others the per-tier phases.
     """
     if size <= 1 or nbytes <= 0:
@@ -222,7 +224,7 @@ def collective_time(
     parts = split(fab, size, stride)
     if fab.library is not None and parts and all(_switched(t) for t, _ in parts):
         if kind == "all_to_all":
-            return _all_to_all_time(fab, fab.library, nbytes, size, parts, calls, leaving)
+            return _all_to_all_time(fab, fab.library, nbytes, size, parts, calls, shares)
         return _library_time(fab, fab.library, kind, nbytes, size, parts, calls)
     total = 0.0
     data = nbytes
@@ -309,24 +311,28 @@ def _all_to_all_time(
     size: int,
     parts: list[tuple[NetworkTier, int]],
     calls: int,
-    leaving: float | None = None,
+    shares: DispatchShares | None = None,
 ) -> float:
     """An all-to-all on switched tiers: every rank sends ``nbytes / size`` to each member.
 
     Unlike a ring, nothing is pipelined through the tiers and no rail carries another
     rank's traffic: what leaves a rank's unit at tier ``k`` (a node, a pod) crosses that
     rank's own port of tier ``k``, ``nbytes x (size - inner_k) / size`` where ``inner_k``
-    members share the unit below; inside the node, ``nbytes x (n_0 - 1) / size``. The
-    tiers carry their shares at once, so the slowest sets the time. DeepEP's and HybridEP's
-    internode dispatch and combine measure about one NIC's bandwidth per GPU
-    (``catalog/measurements``, ``tests/hardware/test_against_deepep.py``).
+    members share the unit below; inside the node, ``nbytes x (n_0 - 1) / size``. A
+    dispatcher that sends a token once per destination node and rank (``shares``) puts
+    ``shares.inner`` of ``nbytes`` on the first tier and ``shares.leaving`` on the others.
+    The tiers carry their shares at once, so the slowest sets the time
+    (``tests/hardware/test_against_deepep.py`` checks both against DeepEP's and HybridEP's
+    published kernels).
     """
     worst, bottleneck, inner = 0.0, parts[0][0], 1
     for k, (tier, n) in enumerate(parts):
-        if k == 0:
+        if shares is not None:
+            crossing = shares.inner if k == 0 else shares.leaving
+        elif k == 0:
             crossing = (n - 1) / size
         else:
-            crossing = (size - inner) / size if leaving is None else leaving
+            crossing = (size - inner) / size
         bw = tier.bandwidth * tier.collective_efficiency / tier.shared_by * fab.scale
         if nbytes * crossing / bw > worst:
             worst, bottleneck = nbytes * crossing / bw, tier

@@ -155,11 +155,11 @@ class Context:
 
     def groups(self, lay: Layout) -> Groups:
         """Where the context- and expert-parallel groups sit in the rank order."""
-        from dojosim.spec.routing import leaving_share
+        from dojosim.spec.routing import dispatch_shares
 
         eight = self.precision.matmul in EIGHT_BIT
         stride, _ = expert_strides(self.fw, lay.tensor, lay.context, lay.expert, lay.expert_tensor)
-        leaving, share = None, 1.0
+        shares, share = None, 1.0
         routing = self.sc.routing
         overlap = lay.schedule == "dualpipe" or lay.overlap_expert_parallel
         cores = self.sc.chip.cores
@@ -170,14 +170,16 @@ class Context:
             model = self.sc.model
             per_node = min(max(self.sc.system.node_chips // stride, 1), lay.expert)
             nodes = lay.expert // per_node
-            leaving = leaving_share(self.sc.routing, model.top_k, model.node_limit, nodes)
+            shares = dispatch_shares(
+                self.sc.routing, model.top_k, model.node_limit, nodes, per_node
+            )
         return Groups(
             context_stride=lay.tensor,
             context_exposed=self.sc.parallelism.context_comm == "all_gather",
             expert_stride=stride,
             overlap_a2a=overlap,
             dispatch_bytes=1.0 if eight else self.precision.activation,
-            leaving=leaving,
+            shares=shares,
             compute_share=share,
             hidden_share=hidden,
             tensor_overlap=self.fw.overlap(lay.overlap_tensor_parallel),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from dojosim.hardware.collectives import Fabric, collective_time
 from dojosim.perf.compute import ComputeModel, under
+from dojosim.spec.routing import DispatchShares
 from dojosim.spec.workload import ModelSpec
 from dojosim.workload.ops import ATTENTION_BACKWARD_FLOPS
 from dojosim.workload.transformer import LayerShape, attention_core_forward
@@ -30,7 +31,8 @@ class Groups:
     expert_stride: int = 1
     overlap_a2a: bool = False
     dispatch_bytes: float = 2.0  # per element: 1 when the dispatch is FP8
-    leaving: float | None = None  # share of a dispatch crossing nodes (spec.routing.leaving_share)
+    # shares of a dispatch crossing each tier (spec.routing.dispatch_shares); None: every copy
+    shares: DispatchShares | None = None
     compute_share: float = 1.0  # share of the chip's cores left to a MoE block's compute
     hidden_share: float = 1.0  # share of an overlapped all-to-all the schedule runs under compute
     tensor_overlap: str = "none"  # none | backward (see half_block_tensor_comm)
@@ -88,8 +90,8 @@ def expert_comm(
         return 0.0, 0.0
     send = dispatch_bytes(model, sh, g.dispatch_bytes)
     back = dispatch_bytes(model, sh, sh.e)
-    one = collective_time(fab, "all_to_all", send, sh.ep, g.expert_stride, leaving=g.leaving)
-    one += collective_time(fab, "all_to_all", back, sh.ep, g.expert_stride, leaving=g.leaving)
+    one = collective_time(fab, "all_to_all", send, sh.ep, g.expert_stride, shares=g.shares)
+    one += collective_time(fab, "all_to_all", back, sh.ep, g.expert_stride, shares=g.shares)
     # backward: the gradients of the combine and of the dispatch, the same bytes
     if g.overlap_a2a:
         s = slowdown if g.compute_share >= 1.0 else 0.0

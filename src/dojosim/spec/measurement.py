@@ -78,6 +78,12 @@ class AllToAllEntry(MeasurementEntry):
     dispatch_precision: Literal["fp8", "bf16"]
     combine_precision: Literal["fp8", "bf16"]
     routing: str  # "DeepSeek-V3 group-limited gating (top-4 groups)", "random uniform", ...
+    # How the kernels send a token: once per routed expert (alltoall), or once per destination
+    # node and rank, forwarded over NVLink (deepep, hybridep: spec.routing.dispatch_shares);
+    # the latter count their bytes that way too (one copy per destination node on RDMA rows,
+    # per destination rank on NVLink rows, the sender's own included).
+    dispatcher: Literal["alltoall", "deepep", "hybridep"] = "alltoall"
+    node_limit: PositiveInt | None = None  # the benchmark's routing reaches at most this many nodes
     nic: str | None = None
     bandwidth_definition: str
     rows: list[AllToAllRow] = Field(min_length=1)

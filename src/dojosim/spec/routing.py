@@ -15,6 +15,7 @@ busiest of ``n`` ranks carries ``1 + c / sqrt(k) E[max of n]`` times the mean.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Annotated, Literal
 
@@ -30,9 +31,10 @@ class RoutingSection(Frozen):
     capacity_factor: Annotated[float, Gt(0)] = 1.25
     imbalance: Annotated[float, Ge(1)] | Literal["auto"] = "auto"
     # alltoall: one copy per routed expert over every tier (an NCCL all-to-all, Megatron's
-    # alltoall dispatcher); deepep: one copy per destination node over the scale-out fabric,
-    # forwarded to the node's experts over NVLink (DeepEP, arXiv 2412.19437 Section 3.2.2).
-    dispatcher: Literal["alltoall", "deepep"] = "alltoall"
+    # alltoall dispatcher); deepep and hybridep (Megatron-Core's flex dispatcher with either
+    # backend): one copy per destination node over the scale-out fabric, forwarded over NVLink
+    # once to each rank holding the token's experts (dispatch_shares).
+    dispatcher: Literal["alltoall", "deepep", "hybridep"] = "alltoall"
     # Streaming multiprocessors the dispatcher's kernels hold while they overlap compute
     # (DualPipe): the chip's other cores run the layer. None: compute keeps every core.
     dispatcher_sms: Annotated[int, Gt(0)] | None = None
@@ -54,23 +56,55 @@ def cv_from_gini(gini: float) -> float:
     return math.sqrt(math.expm1(sigma * sigma))
 
 
-def leaving_share(
-    routing: RoutingSection | None, top_k: int, node_limit: int | None, nodes: int
-) -> float | None:
-    """Share of a dispatch's ``top_k`` token copies that cross the scale-out fabric.
+@dataclass(frozen=True, slots=True)
+class DispatchShares:
+    """Shares of a dispatch's ``top_k`` token copies (bytes) that cross each tier, for a
+    dispatcher that sends a token once per destination (:func:`dispatch_shares`):
+    ``inner``, the first tier the expert-parallel group spans (NVLink inside a node, or the
+    scale-out fabric when the group holds one rank per node); ``leaving``, every tier above."""
 
-    ``None`` (every copy bound for another node crosses) unless the dispatcher sends one
-    copy per destination node: with the ``top_k`` experts spread evenly over ``nodes``
-    nodes a token reaches ``nodes (1 - (1 - 1/nodes)^top_k)`` distinct nodes, at most
-    ``node_limit`` (DeepSeek's node-limited routing), of which ``(nodes - 1) / nodes`` are
-    not its own.
+    inner: float
+    leaving: float
+
+
+def distinct_destinations(top_k: float, groups: int) -> float:
+    """Expected distinct groups (nodes, or ranks of a node) that ``top_k`` experts spread
+    evenly over ``groups`` groups reach: ``groups (1 - (1 - 1/groups)^top_k)``."""
+    if groups <= 1:
+        return 1.0
+    return groups * (1.0 - (1.0 - 1.0 / groups) ** top_k)
+
+
+def dispatch_shares(
+    routing: RoutingSection | None,
+    top_k: int,
+    node_limit: int | None,
+    nodes: int,
+    per_node: int,
+) -> DispatchShares | None:
+    """Shares of a dispatch's ``top_k`` copies per token that cross each tier, for an
+    expert-parallel group of ``nodes`` x ``per_node`` ranks.
+
+    ``None`` (one copy per routed expert: an NCCL all-to-all after the permutation) unless
+    the dispatcher is ``deepep`` or ``hybridep``. Those send a token once to each destination
+    node, over the scale-out fabric to the rank of the same in-node index, which forwards it
+    over NVLink once to each rank holding one of its experts there (arXiv 2412.19437 Section
+    3.2.2; HybridEP's hierarchical RDMA-then-NVLink dispatch). A token reaches
+    :func:`distinct_destinations` ``(top_k, nodes)`` nodes, at most ``node_limit`` (DeepSeek's
+    node-limited routing), ``(nodes - 1) / nodes`` of them not its own; in each, its
+    ``top_k / nodes reached`` experts reach :func:`distinct_destinations` of the ``per_node``
+    ranks, all but the entry rank over NVLink. Combine returns the same copies, reduced.
     """
-    if routing is None or routing.dispatcher != "deepep" or nodes <= 1:
+    if routing is None or routing.dispatcher == "alltoall" or nodes * per_node <= 1:
         return None
-    distinct = nodes * (1.0 - (1.0 - 1.0 / nodes) ** top_k)
+    reached = distinct_destinations(top_k, nodes)
     if node_limit is not None:
-        distinct = min(distinct, float(node_limit))
-    return distinct * (nodes - 1) / nodes / top_k
+        reached = min(reached, float(node_limit))
+    leaving = reached * (nodes - 1) / nodes / top_k
+    if per_node <= 1:
+        return DispatchShares(leaving, leaving)
+    ranks = reached * distinct_destinations(top_k / reached, per_node)
+    return DispatchShares(ranks * (per_node - 1) / per_node / top_k, leaving)
 
 
 def rank_imbalance(routing: RoutingSection | None, experts: int, ep: int) -> float:
@@ -90,4 +124,11 @@ def rank_imbalance(routing: RoutingSection | None, experts: int, ep: int) -> flo
     return value
 
 
-__all__ = ["RoutingSection", "cv_from_gini", "leaving_share", "rank_imbalance"]
+__all__ = [
+    "DispatchShares",
+    "RoutingSection",
+    "cv_from_gini",
+    "dispatch_shares",
+    "distinct_destinations",
+    "rank_imbalance",
+]
