@@ -26,19 +26,15 @@ import pytest
 from dojosim import catalog
 from dojosim.hardware.collectives import collective_time, fabric
 from dojosim.spec.measurement import AllToAllEntry, AllToAllRow
-from dojosim.spec.routing import RoutingSection, dispatch_shares, distinct_destinations
+from dojosim.spec.routing import RoutingSection, destinations, dispatch_shares
 
 
 def counted_copies(m: AllToAllEntry, row: AllToAllRow, nodes: int, per_node: int) -> float:
     """Copies of each token the publisher's byte count holds (see the module docstring)."""
     if m.dispatcher == "alltoall":
         return float(m.top_k)
-    reached = distinct_destinations(m.top_k, nodes)
-    if m.node_limit is not None:
-        reached = min(reached, float(m.node_limit))
-    if row.scope == "internode":
-        return reached
-    return reached * distinct_destinations(m.top_k / reached, per_node)
+    reached, ranks = destinations(m.top_k, m.node_limit, nodes, per_node)
+    return reached if row.scope == "internode" else ranks
 
 
 def ratios(forwarding: bool = True) -> list[tuple[str, float]]:

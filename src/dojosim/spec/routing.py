@@ -97,14 +97,23 @@ def dispatch_shares(
     """
     if routing is None or routing.dispatcher == "alltoall" or nodes * per_node <= 1:
         return None
-    reached = distinct_destinations(top_k, nodes)
-    if node_limit is not None:
-        reached = min(reached, float(node_limit))
+    reached, ranks = destinations(top_k, node_limit, nodes, per_node)
     leaving = reached * (nodes - 1) / nodes / top_k
     if per_node <= 1:
         return DispatchShares(leaving, leaving)
-    ranks = reached * distinct_destinations(top_k / reached, per_node)
     return DispatchShares(ranks * (per_node - 1) / per_node / top_k, leaving)
+
+
+def destinations(
+    top_k: int, node_limit: int | None, nodes: int, per_node: int
+) -> tuple[float, float]:
+    """Expected (nodes, ranks) a token's ``top_k`` experts reach over ``nodes`` x ``per_node``
+    ranks, its own included: :func:`distinct_destinations` nodes, at most ``node_limit``, and
+    in each of them the distinct ranks its ``top_k / nodes reached`` experts reach."""
+    reached = distinct_destinations(top_k, nodes)
+    if node_limit is not None:
+        reached = min(reached, float(node_limit))
+    return reached, reached * distinct_destinations(top_k / reached, per_node)
 
 
 def rank_imbalance(routing: RoutingSection | None, experts: int, ep: int) -> float:
@@ -128,6 +137,7 @@ __all__ = [
     "DispatchShares",
     "RoutingSection",
     "cv_from_gini",
+    "destinations",
     "dispatch_shares",
     "distinct_destinations",
     "rank_imbalance",
