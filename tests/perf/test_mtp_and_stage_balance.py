@@ -59,6 +59,13 @@ def test_minmax_split_is_optimal_by_brute_force() -> None:
         assert worst(split) == pytest.approx(best)
 
 
+def test_minmax_split_finds_the_exact_least_bottleneck() -> None:
+    """0.1 + 0.1 + 0.1 rounds above 0.3, so a bisection that stops near the bottleneck can
+    settle on 0.30000000000000004 and cut (3, 1, 1); the least feasible cap is 0.3 itself,
+    reached by (2, 2, 1)."""
+    assert balanced_split([0.1, 0.1, 0.1, 0.1, 0.3], 3) == (2, 2, 1)
+
+
 def test_against_megatron_bridge_layout_pp4_vp4() -> None:
     """Bridge's DeepSeek-V3 layout for PP4 VP4 (recipes/deepseek/deepseek_v3.py lines 233-243
     at 7af9601c): 16 virtual stages [E+4], 14 x [4], [1+mtp+loss], so 16, 16, 16 and 13

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -307,21 +308,31 @@ def balanced_split(times: list[float], p: int) -> tuple[int, ...]:
     if p > n:
         raise ValueError(f"cannot cut {n} layers into {p} stages")
 
-    def fill(cap: float) -> list[int]:
-        counts, load = [0], 0.0
+    def fill(cap: float) -> tuple[list[int], float, float]:
+        """Greedy stages under ``cap``; their slowest stage; the least cap that would let
+        any stage take its next layer (a larger cap changes nothing below it)."""
+        counts, load, worst, grow = [0], 0.0, 0.0, math.inf
         for x in times:
             if counts[-1] and load + x > cap:
+                worst, grow = max(worst, load), min(grow, load + x)
                 counts.append(0)
                 load = 0.0
             counts[-1] += 1
             load += x
-        return counts
+        return counts, max(worst, load), grow
 
+    # Every cap below lo cuts too many stages and hi is a slowest stage that fits in p, so the
+    # answer lies in [lo, hi]; a failed cap lifts lo to the next cap that changes the fill, a
+    # feasible one lowers hi to its slowest stage, and they meet at the least feasible one.
     lo, hi = max(times), sum(times)
-    for _ in range(60):
+    counts = [n]
+    while lo < hi:
         mid = (lo + hi) / 2
-        lo, hi = (lo, mid) if len(fill(mid)) <= p else (mid, hi)
-    counts = fill(hi)
+        cut, worst, grow = fill(mid if mid < hi else lo)  # adjacent floats: try lo itself
+        if len(cut) <= p:
+            counts, hi = cut, worst
+        else:
+            lo = grow
     while len(counts) < p:  # cutting a stage in two never slows the slowest
         i = max(range(len(counts)), key=lambda k: counts[k])
         counts[i : i + 1] = [counts[i] - counts[i] // 2, counts[i] // 2]
