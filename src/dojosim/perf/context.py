@@ -129,8 +129,7 @@ class Context:
         assert isinstance(sc, Scenario)
         p = self.precision
         cast = 1.0 if p.quant else 0.0  # an 8-bit copy of each 8-bit matmul's input
-        s = sc.model.seq_len
-        cp = lay.context
+        s, cp = sc.model.seq_len, lay.context
         imbalance = rank_imbalance(sc.routing, sc.model.experts, lay.expert) if moe else 1.0
         fused = moe and sc.routing is not None and sc.routing.fused_grouped_mlp
         return LayerShape(
@@ -151,6 +150,7 @@ class Context:
             local=local,
             fused_mlp=fused,
             eager=eager_paths(self.fw, sc.model, moe, fused),
+            te_loss=sc.cross_entropy == "te",
         )
 
     def groups(self, lay: Layout) -> Groups:
@@ -390,9 +390,8 @@ def context(sc: Scenario | NetworkScenario, calibration: Calibration | None = No
     cm = ComputeModel.of(sc.chip, prec, cal, per_group, kernel, fp8_attention)
     fab = fabric(sc.system, sc.chips, cal.network_efficiency_scale, sc.collectives, sc.slices)
     if isinstance(sc, NetworkScenario):
-        w = sc.workload
-        shape = Shape(len(w.layers), 0, 0, 0, 0)  # no heads: tensor splits feature maps
-        return Context(sc, cm, fab, prec, fw, cal, sc.hierarchy, shape, w)
+        shape = Shape(len(sc.workload.layers), 0, 0, 0, 0)  # no heads: tensor splits maps
+        return Context(sc, cm, fab, prec, fw, cal, sc.hierarchy, shape, sc.workload)
     m = sc.model
     shape = Shape.of(m, not m.is_moe and m.attention != "mla" and sc.flash_attention)
     return Context(sc, cm, fab, prec, fw, cal, sc.hierarchy, shape, None)

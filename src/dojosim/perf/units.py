@@ -36,6 +36,7 @@ from dojosim.workload.transformer import (
     embedding_params,
     grad_casts,
     layer_forward,
+    logits_backward,
     logits_forward,
     mtp_forward,
 )
@@ -227,10 +228,12 @@ def head(model: ModelSpec, sh: LayerShape, cm: ComputeModel, fab: Fabric, copy: 
     else:
         fwd_c, bwd_c = scalars, _tp(fab, "all_reduce", nbytes, sh.t)
     vocab_t = -(-model.vocab // sh.t)
-    logits = sh.b * sh.s * vocab_t * (sh.e + 8)  # logits, fp32 softmax and its gradient
+    # the logits, their fp32 softmax and its gradient; Transformer Engine's fused kernel keeps
+    # only the logits, its gradient written over them
+    logits = sh.b * sh.s * vocab_t * (sh.e if sh.te_loss else sh.e + 8)
     return UnitCost(
         cm.ops_time(ops),
-        cm.ops_time(backward(ops)),
+        cm.ops_time(logits_backward(model, sh)),
         0.0,
         fwd_c,
         bwd_c,

@@ -167,6 +167,7 @@ def _resolve_model(sf: ScenarioFile, file: str | None) -> Scenario:
             attention_kernel=sf.attention_kernel,
             fp8_attention=sf.fp8_attention,
             fp8_recipe=sf.fp8_recipe or "delayed",
+            cross_entropy=sf.cross_entropy,
             published_best_mfu=best,
             **shared,
         ),
@@ -177,8 +178,13 @@ def _resolve_model(sf: ScenarioFile, file: str | None) -> Scenario:
 
 def _transformer_only(sf: ScenarioFile, file: str | None) -> None:
     """Network scenarios time attention op by op and their casts are not modelled: FP8 fused
-    attention and the FP8 recipe are transformer knobs."""
-    for name, value in (("fp8_attention", sf.fp8_attention), ("fp8_recipe", sf.fp8_recipe)):
+    attention, the FP8 recipe and the fused cross-entropy are transformer knobs."""
+    knobs = (
+        ("fp8_attention", sf.fp8_attention),
+        ("fp8_recipe", sf.fp8_recipe),
+        ("cross_entropy", sf.cross_entropy != "unfused"),
+    )
+    for name, value in knobs:
         if value:
             raise SpecError(
                 f"{name} applies to transformer models (a catalog model or an inline one)",

@@ -32,6 +32,9 @@ TensorOverlap = Literal["none", "backward"]
 # The fused attention kernel: the chip family's measured one, or FlashAttention-1 (or its
 # Triton port, llm-foundry's ``attn_impl: triton``), with the calibration's own constants for it.
 AttentionKernel = Literal["auto", "flash-attention-1"]
+# unfused: the logits upcast to an fp32 softmax and its gradient; te: Transformer Engine's
+# fused kernel, which writes the gradient over the 16-bit logits in its forward pass
+CrossEntropy = Literal["unfused", "te"]
 # The precision gradients accumulate and are reduced over data-parallel ranks in: the
 # precision's default (fp32 for 16- and 8-bit training, Megatron's --accumulate-allreduce-grads-
 # in-fp32 and grad_reduce_in_fp32), or the 16-bit one that NeMo's and Megatron-Bridge's
@@ -147,6 +150,7 @@ class ScenarioFile(Frozen):
     optimizer_moments: OptimizerMoments = "fp32"
     # Transformer Engine's FP8 scaling recipe (Megatron-Core's fp8_recipe); None: delayed
     fp8_recipe: Fp8Recipe | None = None
+    cross_entropy: CrossEntropy = "unfused"
     seq_len: PositiveInt | None = None
     site: SiteSection | None = None
     cost: CostSection | None = None
@@ -183,6 +187,10 @@ class Scenario(Frozen):
     ``fp8_recipe`` names how FP8 training scales its tensors (Megatron-Core's ``fp8_recipe``,
     default ``delayed``), which sets the memory traffic of its casts
     (:mod:`dojosim.mapping.quantization`).
+    ``cross_entropy`` how the loss over the vocabulary runs: ``unfused`` holds the 16-bit logits,
+    their fp32 softmax and its gradient (10 B per logit in bf16); ``te``, Transformer Engine's
+    fused kernel (Megatron-Core's ``cross_entropy_fusion_impl: te``), writes the gradient over the
+    logits in its forward pass and holds only them (2 B per logit in bf16).
     ``slices`` cuts the job into that many equal slices of the system's pod tier, joined over
     the tier beyond it (TPU Multislice); None: as few pods as the chips need.
     ``slice_sharding``: under a framework that shards inside a slice (MaxText), ``data`` keeps a
@@ -212,6 +220,7 @@ class Scenario(Frozen):
     fp8_params: bool = False
     optimizer_moments: OptimizerMoments = "fp32"
     fp8_recipe: Fp8Recipe = "delayed"
+    cross_entropy: CrossEntropy = "unfused"
     site: SiteSection | None = None
     cost: CostSection | None = None
     data: DataSection | None = None

@@ -50,6 +50,7 @@ __all__ = [
     "embedding_params",
     "grad_casts",
     "layer_forward",
+    "logits_backward",
     "logits_forward",
     "model_flops_per_token",
     "mtp_forward",
@@ -82,6 +83,7 @@ class LayerShape:
     local: bool = False  # a local-window layer of a model with ``local_attention``
     fused_mlp: bool = False  # the experts run as Transformer Engine's fused grouped MLP
     eager: frozenset[str] = frozenset()  # eager paths the layer takes (dojosim.mapping.eager)
+    te_loss: bool = False  # the loss is Transformer Engine's fused cross-entropy
 
     @property
     def span(self) -> int:
@@ -246,9 +248,21 @@ def logits_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     return [
         _norm("final_norm", tok / sh.t if sh.sp else tok, m.hidden, sh.e),
         matmul("logits", tok, v, m.hidden, elem_bytes=sh.e, wide=True),
-        # fp32 softmax cross-entropy: read logits, write fp32 probabilities, read them back
-        elementwise("cross_entropy", tok * v * (sh.e + 8)),
+        # unfused: read the logits, write fp32 probabilities, read them back; Transformer
+        # Engine's kernel reads the logits twice (online softmax, then the loss) and writes
+        # the gradient over them (transformer_engine/pytorch/triton/cross_entropy.py)
+        elementwise("cross_entropy", tok * v * (3 * sh.e if sh.te_loss else sh.e + 8)),
     ]
+
+
+def logits_backward(m: ModelSpec, sh: LayerShape) -> list[Op]:
+    """Backward ops of :func:`logits_forward`. Transformer Engine's cross-entropy has its
+    gradient already, and its backward only scales it in place (one read, one write)."""
+    ops = backward(logits_forward(m, sh))
+    if not sh.te_loss:
+        return ops
+    scale = elementwise("cross_entropy.bwd", sh.b * sh.s * -(-m.vocab // sh.t) * 2 * sh.e)
+    return [scale if op.name == scale.name else op for op in ops]
 
 
 def mtp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
