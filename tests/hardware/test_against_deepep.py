@@ -79,12 +79,14 @@ def ratios(forwarding: bool = True) -> list[tuple[str, float]]:
 
 RATIOS = ratios()
 # the forwarding kernels' rows over more than one node
-INTERNODE = [
-    label
-    for label, _ in RATIOS
-    if label.startswith(("deepep-v1-h800-normal ep16", "deepep-v1-h800-normal ep32"))
-    or label.startswith(("deepep-v1-h800-normal ep64", "deepep-v2-b200 ep16", "hybridep-h100"))
-]
+INTERNODE_PREFIXES = (
+    "deepep-v1-h800-normal ep16",
+    "deepep-v1-h800-normal ep32",
+    "deepep-v1-h800-normal ep64",
+    "deepep-v2-b200 ep16",
+    "hybridep-h100",
+)
+INTERNODE = [label for label, _ in RATIOS if label.startswith(INTERNODE_PREFIXES)]
 
 
 def test_every_measurement_family_is_compared() -> None:

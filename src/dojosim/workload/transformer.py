@@ -241,6 +241,20 @@ def grad_casts(ops: list[Op], sh: LayerShape) -> list[Op]:
     ]
 
 
+def _cross_entropy(m: ModelSpec, sh: LayerShape) -> tuple[Op, Op]:
+    """The loss's forward and backward kernels over the chip's logits. Unfused: read the
+    logits, write fp32 probabilities, read them back, and twice that backward. Transformer
+    Engine's kernel reads the logits twice (online softmax, then the loss) and writes the
+    gradient over them; its backward only scales that gradient in place (one read, one write;
+    transformer_engine/pytorch/triton/cross_entropy.py)."""
+    logits = sh.b * sh.s * -(-m.vocab // sh.t)
+    if sh.te_loss:
+        fwd = elementwise("cross_entropy", logits * 3 * sh.e)
+        return fwd, elementwise("cross_entropy.bwd", logits * 2 * sh.e)
+    fwd = elementwise("cross_entropy", logits * (sh.e + 8))
+    return fwd, backward([fwd])[0]
+
+
 def logits_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     """Final norm, output projection over the vocabulary (split ``t`` ways) and cross-entropy."""
     tok = sh.b * sh.s
@@ -248,21 +262,14 @@ def logits_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     return [
         _norm("final_norm", tok / sh.t if sh.sp else tok, m.hidden, sh.e),
         matmul("logits", tok, v, m.hidden, elem_bytes=sh.e, wide=True),
-        # unfused: read the logits, write fp32 probabilities, read them back; Transformer
-        # Engine's kernel reads the logits twice (online softmax, then the loss) and writes
-        # the gradient over them (transformer_engine/pytorch/triton/cross_entropy.py)
-        elementwise("cross_entropy", tok * v * (3 * sh.e if sh.te_loss else sh.e + 8)),
+        _cross_entropy(m, sh)[0],
     ]
 
 
 def logits_backward(m: ModelSpec, sh: LayerShape) -> list[Op]:
-    """Backward ops of :func:`logits_forward`. Transformer Engine's cross-entropy has its
-    gradient already, and its backward only scales it in place (one read, one write)."""
-    ops = backward(logits_forward(m, sh))
-    if not sh.te_loss:
-        return ops
-    scale = elementwise("cross_entropy.bwd", sh.b * sh.s * -(-m.vocab // sh.t) * 2 * sh.e)
-    return [scale if op.name == scale.name else op for op in ops]
+    """Backward ops of :func:`logits_forward`: the norm's and the matmul's, and the loss's own
+    backward kernel (:func:`_cross_entropy`)."""
+    return [*backward(logits_forward(m, sh)[:-1]), _cross_entropy(m, sh)[1]]
 
 
 def mtp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
