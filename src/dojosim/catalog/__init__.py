@@ -138,6 +138,7 @@ INHERITED = (
     "overlap_slowdown",
     "combined_1f1b_hidden_share",
     "fp8_attention_speedup",
+    "mxfp8_matmul_ratio",
 )
 
 

@@ -9,9 +9,10 @@ Every kernel pays a fixed ``kernel_overhead`` (an op run as several kernels, ``O
 pays it for each). A collective that runs under other work
 slows it (:func:`under`, ``overlap_slowdown``).
 
-Matmuls run in the policy's matmul precision (8-bit matmuls at their own,
-lower, efficiency; a ``wide`` op, the output layer, the router or unfused attention, in 16 bits); fused attention runs in the policy's attention precision
-(16-bit in FP8 training, as Transformer Engine runs it), slower on short sequences
+Matmuls run in the policy's matmul precision (8-bit matmuls at their own, lower,
+efficiency, and MXFP8's block-scaled GEMMs at ``mxfp8_matmul_ratio`` of that; a ``wide`` op,
+the output layer, the router or unfused attention, in 16 bits); fused attention runs in the
+policy's attention precision (16-bit in FP8 training, as Transformer Engine runs it), slower on short sequences
 (``attention_half_seq``) and with heads narrower than 128 (``attention_head_dim_64_ratio``).
 
 A grouped GEMM (a mixture-of-experts layer's experts) that the training stack launches
@@ -87,6 +88,9 @@ class ComputeModel:
         efficiency = cal.matmul_efficiency
         if eight_bit and cal.fp8_matmul_efficiency is not None:
             efficiency = cal.fp8_matmul_efficiency
+        quant = precision.quant
+        if eight_bit and quant and quant.recipe == "mxfp8" and cal.mxfp8_matmul_ratio:
+            efficiency *= cal.mxfp8_matmul_ratio  # block-scaled GEMMs run slower than per-tensor
         attention = chip.peak_flops.get(precision.attention)  # type: ignore[call-overload]
         # the fused kernel's three constants: the family's, or FlashAttention-1's own
         kernel = (cal.flash_attention_efficiency, cal.attention_half_seq,

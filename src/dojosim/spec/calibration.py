@@ -75,6 +75,9 @@ class Calibration(CatalogEntry):
     * ``fp8_attention_speedup``: fused attention with FP8 inputs and outputs (Transformer
       Engine's ``fp8_dot_product_attention``; a scenario's ``fp8_attention``) runs this many
       times as fast as the BF16 kernel on the same chip; None: not measured.
+    * ``mxfp8_matmul_ratio``: an MXFP8 GEMM (a scale per 32 values, the ``mxfp8`` recipe) runs
+      at this fraction of the rate of a per-tensor-scaled FP8 GEMM of the same shape; None: not
+      measured (the two run alike).
     * ``overlap_slowdown``: how much slower compute runs while a collective overlaps it
       (NCCL's kernels take SMs and memory bandwidth); see :func:`dojosim.perf.compute.under`.
     * ``combined_1f1b_hidden_share``: the share of the expert all-to-alls that Megatron-Core's
@@ -114,6 +117,8 @@ class Calibration(CatalogEntry):
     expert_gemm_launch: Seconds = 0.0
     # FP8 fused attention's forward+backward rate over the BF16 kernel's; None: not measured.
     fp8_attention_speedup: PosRatio | None = None
+    # MXFP8 GEMMs' rate over per-tensor FP8 GEMMs' on the same shapes; None: not measured.
+    mxfp8_matmul_ratio: Efficiency | None = None
     # Compute slowdown while a collective runs under it (0.189: 18.9% slower). 0: none.
     overlap_slowdown: Fraction = 0.0
     # Share of the expert all-to-alls the combined 1F1B hides (measured in a profile, not the

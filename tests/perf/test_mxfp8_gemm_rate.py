@@ -1,0 +1,53 @@
+"""MXFP8's block-scaled GEMMs against per-tensor FP8 on Blackwell, by hand: Transformer Engine's
+GEMM profiling guide times the same twelve GEMMs of a layer, pre-quantized, at 6.812 ms with
+per-tensor current scaling and 7.161 ms with MXFP8 on a B300, so an MXFP8 matmul runs at
+6.812 / 7.161 of the per-tensor rate and its compute-bound time grows by 7.161 / 6.812."""
+
+from __future__ import annotations
+
+import pytest
+
+from dojosim import catalog
+from dojosim.mapping.policy import precision_of
+from dojosim.perf.compute import ComputeModel
+from dojosim.workload.ops import Op
+
+MEASURED = 6.812 / 7.161  # FP8 current scaling over MXFP8, per-layer GEMM time (B300)
+
+
+@pytest.mark.parametrize("family", ["nvidia-blackwell", "nvidia-blackwell-gb200",
+                                    "nvidia-blackwell-gb300"])  # fmt: skip
+def test_the_ratio_is_the_guides_and_every_blackwell_part_carries_it(family: str) -> None:
+    cal = catalog.get("calibration", family)
+    assert cal.mxfp8_matmul_ratio == pytest.approx(MEASURED, abs=5e-5)
+
+
+def test_hopper_has_no_mxfp8_gemm() -> None:
+    assert catalog.get("calibration", "nvidia-hopper").mxfp8_matmul_ratio is None
+
+
+def test_an_mxfp8_gemm_takes_the_measured_share_longer_than_a_per_tensor_one() -> None:
+    chip = catalog.get("chip", "b200")
+    cal = catalog.get("calibration", "nvidia-blackwell")
+    cms = {
+        recipe: ComputeModel.of(chip, precision_of("fp8", fp8_recipe=recipe, fp8_arch="blackwell"), cal)
+        for recipe in ("tensorwise", "delayed", "mxfp8")
+    }  # fmt: skip
+    fp8 = cal.fp8_matmul_efficiency
+    assert cms["tensorwise"].matmul_efficiency == pytest.approx(fp8)
+    assert cms["delayed"].matmul_efficiency == pytest.approx(fp8)
+    assert cms["mxfp8"].matmul_efficiency == pytest.approx(fp8 * 0.9513)
+    # a large square GEMM is compute bound: its time less the launch grows by 1 / 0.9513
+    n = 16384
+    op = Op("gemm", "matmul", flops=2.0 * n**3, bytes=3.0 * n * n, m=n, n=n, k=n)
+    launch = cms["mxfp8"].kernel_overhead
+    t_mx, t_pt = (cms[r].op_time(op) - launch for r in ("mxfp8", "tensorwise"))
+    assert t_mx / t_pt == pytest.approx(1 / 0.9513)
+
+
+def test_sixteen_bit_matmuls_in_mxfp8_training_keep_their_rate() -> None:
+    """The output layer (a ``wide`` op) stays in BF16 and at the 16-bit efficiency."""
+    chip = catalog.get("chip", "b200")
+    cal = catalog.get("calibration", "nvidia-blackwell")
+    cm = ComputeModel.of(chip, precision_of("fp8", fp8_recipe="mxfp8", fp8_arch="blackwell"), cal)
+    assert cm.wide_matmul_efficiency == pytest.approx(cal.matmul_efficiency)
