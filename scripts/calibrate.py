@@ -177,15 +177,18 @@ def residuals() -> None:
 
 
 def micro() -> None:
-    """Fits to micro-benchmarks: fused attention efficiency against sequence length."""
+    """Fits to micro-benchmarks: fused attention efficiency against sequence length, and the
+    MXFP8 GEMM rate over per-tensor FP8."""
     from dojosim.validate.micro import (
         ATTENTION_FITS,
         ATTENTION_SPEEDUPS,
         FLASH_ATTENTION_1,
+        MXFP8_GEMMS,
         SPEEDUP_MIN_SEQ,
         attention_fit,
         attention_speedup,
         flash_attention_1_constants,
+        gemm_recipe_ratio,
         head_dim_ratio,
         port_ratio,
     )
@@ -208,6 +211,9 @@ def micro() -> None:
             f"{family} flash_attention_1 (from {name}): efficiency = {e:.4f} x s / (s + {s0:.0f}),"
             f" head dim 64 at {r64:.3f} of 128"
         )
+    name, recipe, base = MXFP8_GEMMS
+    ratio = gemm_recipe_ratio(name, recipe, base)
+    print(f"{name}: {recipe} GEMMs at {ratio:.4f} of the {base} rate (mxfp8_matmul_ratio)")
 
 
 if __name__ == "__main__":

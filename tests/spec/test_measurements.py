@@ -1,4 +1,5 @@
-"""The measurement catalog kind: published all-to-all, grouped-GEMM and routing measurements."""
+"""The measurement catalog kind: published all-to-all, grouped-GEMM, layer-GEMM, attention and
+routing measurements."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ ENTRIES = catalog.names("measurement")
 
 def test_every_kind_of_measurement_is_there() -> None:
     types = {catalog.get("measurement", n).type for n in ENTRIES}
-    assert types == {"alltoall", "grouped-gemm", "routing-imbalance", "attention"}
+    assert types == {"alltoall", "grouped-gemm", "routing-imbalance", "attention", "layer-gemms"}
 
 
 @pytest.mark.parametrize("name", ENTRIES)
@@ -92,3 +93,13 @@ def test_bad_entries_name_the_field(data: dict[str, object], message: str) -> No
     with pytest.raises(SpecError) as err:
         parse(MeasurementEntry, {"name": "x", "chip": "h800", **data}, file="m.yaml")
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_layer_gemm_row_names_a_linear_the_entry_has() -> None:
+    entry = {
+        "name": "x", "type": "layer-gemms", "source": ["a paper, Table 1"], "chip": "b300",
+        "library": "cuBLAS", "tokens": 1024, "linears": {"qkv": [4096, 12288]},
+        "rows": [{"recipe": "bf16", "gemm": "fprop", "linear": "proj", "time": "1 ms"}],
+    }  # fmt: skip
+    with pytest.raises(SpecError, match="linear 'proj' is not one of"):
+        parse(MeasurementEntry, entry, file="m.yaml")

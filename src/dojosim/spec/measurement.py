@@ -12,6 +12,10 @@ units (``"153 GB/s"``, ``"1233 TFLOP/s"``, ``"77 us"``). ``type`` picks the sche
 - ``grouped-gemm``: grouped (per-expert) matrix multiplies: groups x (m per group, n, k) and
   the FLOP rate measured; :meth:`GroupedGemmEntry.efficiency` divides it by the chip's dense
   peak in the entry's precision.
+- ``layer-gemms``: the matrix multiplies of one layer's linear layers in one recipe (BF16 or an
+  FP8 scaling recipe) and one pass (forward, input gradient, weight gradient): the time of all of
+  them together (or of one linear), with the operands quantized before the clock starts
+  (``kernel``) or on the fly (``autocast``).
 - ``attention``: fused attention kernels (FlashAttention, cuDNN): FLOP rate against sequence
   length and head dim, causal or not, of the forward pass, the backward pass or both together.
 - ``routing-imbalance``: how unevenly a trained router spreads real text over experts: the
@@ -171,9 +175,57 @@ class AttentionEntry(MeasurementEntry):
     rows: list[AttentionRow] = Field(min_length=1)
 
 
+GemmPass = Literal["fprop", "dgrad", "wgrad"]
+
+
+class LayerGemmRow(Frozen):
+    """The time (s) of a layer's GEMMs of one pass (``fprop``: input x weight; ``dgrad``: the
+    output gradient x the weight; ``wgrad``: the input x the output gradient) in one ``recipe``
+    (``bf16`` or an FP8 scaling recipe), all of the layer's linears or only ``linear``."""
+
+    recipe: Literal["bf16", "delayed", "tensorwise", "mxfp8", "blockwise"]
+    gemm: GemmPass
+    time: PosSeconds
+    quantized: Literal["kernel", "autocast"] = "kernel"
+    linear: str | None = None
+    notes: str = ""
+
+
+class LayerGemmEntry(MeasurementEntry):
+    """One layer's GEMMs timed by recipe and pass: ``tokens`` rows through each of ``linears``
+    (name: ``[in_features, out_features]``)."""
+
+    type: Literal["layer-gemms"] = "layer-gemms"
+    library: str
+    tokens: PositiveInt
+    linears: dict[str, tuple[PositiveInt, PositiveInt]] = Field(min_length=1)
+    rows: list[LayerGemmRow] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_linears(self) -> LayerGemmEntry:
+        for row in self.rows:
+            if row.linear is not None and row.linear not in self.linears:
+                raise ValueError(
+                    f"rows: linear {row.linear!r} is not one of {sorted(self.linears)}"
+                )
+        return self
+
+    def gemms(self, row: LayerGemmRow) -> list[tuple[int, int, int]]:
+        """``(m, n, k)`` of each GEMM the row timed: ``[m, k] @ [k, n]``."""
+        names = [row.linear] if row.linear else list(self.linears)
+        out = []
+        for name in names:
+            k_in, n_out = self.linears[name]
+            t = self.tokens
+            out.append({"fprop": (t, n_out, k_in), "dgrad": (t, k_in, n_out),
+                        "wgrad": (k_in, n_out, t)}[row.gemm])  # fmt: skip
+        return out
+
+
 MEASUREMENT_TYPES: dict[str, type[MeasurementEntry]] = {
     "alltoall": AllToAllEntry,
     "grouped-gemm": GroupedGemmEntry,
     "routing-imbalance": RoutingEntry,
     "attention": AttentionEntry,
+    "layer-gemms": LayerGemmEntry,
 }

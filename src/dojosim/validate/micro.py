@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from dojosim import catalog
-from dojosim.spec.measurement import AttentionEntry
+from dojosim.spec.measurement import AttentionEntry, LayerGemmEntry
 from dojosim.workload.ops import ATTENTION_BACKWARD_FLOPS
 
 #: Attention measurements whose fits calibrations quote (scripts/calibrate.py --micro prints them).
@@ -145,3 +145,26 @@ def _geometric_mean_ratio(
 ) -> float:
     """Geometric mean over ``lengths`` of ``ours[s] / theirs[s]`` (rates by sequence length)."""
     return float(np.exp(np.mean([np.log(ours[s] / theirs[s]) for s in sorted(lengths)])))
+
+
+#: The layer GEMM measurement whose recipes' kernel times give ``mxfp8_matmul_ratio``: the
+#: measurement, the recipe and the recipe it is compared with.
+MXFP8_GEMMS = ("te-gemm-profiling-b300", "mxfp8", "tensorwise")
+
+
+def gemm_recipe_ratio(name: str, recipe: str, base: str) -> float:
+    """The rate of ``recipe``'s GEMMs over ``base``'s in layer-GEMM measurement ``name``: the
+    kernel-only time of the whole layer's fprop, dgrad and wgrad GEMMs in ``base`` over that
+    in ``recipe`` (the same GEMMs, so the ratio of times is the ratio of rates)."""
+    entry = catalog.get("measurement", name)
+    if not isinstance(entry, LayerGemmEntry):
+        raise ValueError(f"measurement {name!r} is not a layer-gemms entry")
+
+    def layer_time(which: str) -> float:
+        rows = [r for r in entry.rows
+                if r.recipe == which and r.quantized == "kernel" and r.linear is None]  # fmt: skip
+        if {r.gemm for r in rows} != {"fprop", "dgrad", "wgrad"}:
+            raise ValueError(f"measurement {name!r} lacks a kernel time of every pass in {which}")
+        return sum(r.time for r in rows)
+
+    return layer_time(base) / layer_time(recipe)

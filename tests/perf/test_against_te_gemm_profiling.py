@@ -1,0 +1,79 @@
+"""The compute model's Blackwell GEMMs against Transformer Engine's measured layer GEMMs on B300.
+
+``catalog/measurements/te-gemm-profiling-b300.yaml`` holds the GEMM profiling guide's times of
+one layer's twelve GEMMs (15,872 tokens through QKV, attention output, MLP up and down) in BF16,
+FP8 current scaling and MXFP8. The BF16 and per-tensor FP8 efficiencies of
+``nvidia-blackwell-gb300`` come from the MAMF table and OpenXLA's GEMM table, never from these
+rows, so they check the model; the MXFP8 rows gave ``mxfp8_matmul_ratio`` (relative to the
+per-tensor rows) and check only that it is applied. Each GEMM pays its ``kernel_overhead``, as
+the benchmark's CUDA events time a loop of back-to-back kernels.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dojosim import catalog
+from dojosim.mapping.policy import precision_of
+from dojosim.perf.compute import ComputeModel
+from dojosim.spec.measurement import LayerGemmEntry, LayerGemmRow
+from dojosim.workload.ops import matmul
+
+ENTRY = catalog.get("measurement", "te-gemm-profiling-b300")
+assert isinstance(ENTRY, LayerGemmEntry)
+KERNEL = [r for r in ENTRY.rows if r.quantized == "kernel"]
+
+
+def _model_time(row: LayerGemmRow) -> float:
+    """Seconds the compute model gives the row's GEMMs on the entry's chip."""
+    chip = catalog.get("chip", ENTRY.chip)
+    cal = catalog.get("calibration", chip.calibration)
+    if row.recipe == "bf16":
+        precision, elem = precision_of("bf16"), 2
+    else:
+        precision, elem = precision_of("fp8", fp8_recipe=row.recipe, fp8_arch=chip.fp8_arch), 1
+    cm = ComputeModel.of(chip, precision, cal)
+    return sum(cm.op_time(matmul("gemm", m, n, k, elem_bytes=elem)) for m, n, k in ENTRY.gemms(row))
+
+
+def test_the_entry_holds_every_pass_of_three_recipes() -> None:
+    got = {(r.recipe, r.gemm) for r in KERNEL}
+    assert got == {(a, b) for a in ("bf16", "tensorwise", "mxfp8")
+                   for b in ("fprop", "dgrad", "wgrad")}  # fmt: skip
+    assert ENTRY.gemms(KERNEL[0])[0] == (15872, 12288, 4096)  # fprop of QKV: [M, K] @ [K, N]
+
+
+@pytest.mark.parametrize("row", KERNEL, ids=lambda r: f"{r.recipe}-{r.gemm}")
+def test_every_pass_within_7_percent(row: LayerGemmRow) -> None:
+    """Each pass's four GEMMs, kernel only: the model is 6% faster to 1% slower. It gives the
+    three passes one rate (the same shape factor for m, n and k), while the measured input- and
+    weight-gradient GEMMs run 3-8% slower than the forward ones."""
+    assert _model_time(row) == pytest.approx(row.time, rel=0.07)
+
+
+@pytest.mark.parametrize("recipe", ["bf16", "tensorwise", "mxfp8"])
+def test_the_whole_layer_within_5_percent(recipe: str) -> None:
+    """All twelve GEMMs: BF16 2.8%, FP8 current scaling 3.9%, MXFP8 4.0% faster than measured."""
+    rows = [r for r in KERNEL if r.recipe == recipe]
+    model = sum(_model_time(r) for r in rows)
+    measured = sum(r.time for r in rows)
+    assert 0.95 < model / measured < 1.0
+
+
+LINEAR = {r.linear: r for r in ENTRY.rows if r.linear}
+
+
+@pytest.mark.parametrize("name", ["qkv", "mlp_up", "mlp_down"])
+def test_each_wide_bf16_forward_gemm_within_3_percent(name: str) -> None:
+    """One GEMM at a time (BF16 quantizes nothing, so the autocast run times the kernels): the
+    three with an output or input of 12,288 or 16,384 come within 3% (-2.3% to +0.0%)."""
+    row = LINEAR[name]
+    assert _model_time(row) == pytest.approx(row.time, rel=0.03)
+
+
+def test_the_square_4096_gemm_is_slower_in_the_model_a_known_limit() -> None:
+    """The attention output (15,872 x 4,096 x 4,096) ran at 1,735 TFLOP/s, faster than the wider
+    three (1,492-1,529): the model's shape factor, whose half size transfers OpenXLA's B200 sweep,
+    makes it 30% slower than measured instead (docs/estimator.md, Known limits)."""
+    row = LINEAR["attn_out"]
+    assert 1.2 < _model_time(row) / row.time < 1.4
