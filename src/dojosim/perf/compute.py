@@ -12,8 +12,9 @@ slows it (:func:`under`, ``overlap_slowdown``).
 Matmuls run in the policy's matmul precision (8-bit matmuls at their own, lower,
 efficiency, and MXFP8's block-scaled GEMMs at ``mxfp8_matmul_ratio`` of that; a ``wide`` op,
 the output layer, the router or unfused attention, in 16 bits); fused attention runs in the
-policy's attention precision (16-bit in FP8 training, as Transformer Engine runs it), slower on short sequences
-(``attention_half_seq``) and with heads narrower than 128 (``attention_head_dim_64_ratio``).
+policy's attention precision (16-bit in FP8 training, as Transformer Engine runs it), slower
+on short sequences (``attention_half_seq``) and with heads narrower than 128
+(``attention_head_dim_64_ratio``).
 
 A grouped GEMM (a mixture-of-experts layer's experts) that the training stack launches
 as one GEMM per expert (Transformer Engine's ``GroupedLinear``: cuBLAS on several

@@ -34,6 +34,7 @@ from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
 from dojosim.spec.base import Frozen, Registry, TypedEntry
 from dojosim.spec.hardware import Precision
 from dojosim.spec.quantities import Bandwidth, FlopRate, Fraction, PosRatio, PosSeconds
+from dojosim.spec.scenario import Fp8Recipe
 
 
 class MeasurementEntry(TypedEntry):
@@ -183,7 +184,7 @@ class LayerGemmRow(Frozen):
     output gradient x the weight; ``wgrad``: the input x the output gradient) in one ``recipe``
     (``bf16`` or an FP8 scaling recipe), all of the layer's linears or only ``linear``."""
 
-    recipe: Literal["bf16", "delayed", "tensorwise", "mxfp8", "blockwise"]
+    recipe: Literal["bf16"] | Fp8Recipe
     gemm: GemmPass
     time: PosSeconds
     quantized: Literal["kernel", "autocast"] = "kernel"
