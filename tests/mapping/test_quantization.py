@@ -36,6 +36,14 @@ def test_copies_scales_and_rereads_by_recipe_and_chip() -> None:
     assert got["tensorwise", "hopper"].extra("norm", E) == 1.0 + 2.0
     assert mx.extra("norm", E) == pytest.approx(1 + 1 / 16 + 2)
     assert mx.extra("act", E) == pytest.approx(1 + 1 / 16)  # fused into the activation
+    assert [
+        got[r, "blackwell"].kernels for r in ("delayed", "tensorwise", "mxfp8", "blockwise")
+    ] == [
+        (0, 0, 0),
+        (2, 2, 2),
+        (1, 0, 0),
+        (1, 1, 0),
+    ]  # kernels added at a norm, an activation and alone
     assert precision_of("bf16", fp8_arch="hopper").quant is None  # 16-bit matmuls: no casts
     assert precision_of("fp8", fp8_recipe="mxfp8", fp8_arch="blackwell").quant == mx
     cfp8 = quantization("cfp8", "delayed", None)
@@ -60,6 +68,37 @@ def test_a_norm_and_the_attention_output_cast_by_hand() -> None:
         ops = {op.name: op for op in layer_forward(m, _shape(recipe, arch))}
         assert ops["norm1"].bytes == pytest.approx(tok * h * norm), recipe
         assert ops["cast_proj"].bytes == pytest.approx(tok * m.heads * m.dhead * alone), recipe
+
+
+@pytest.mark.parametrize(
+    ("recipe", "arch", "norm", "act", "alone"),
+    [
+        ("delayed", "hopper", 1, 1, 1),  # fused into the norm and activation; one cast kernel
+        ("tensorwise", "blackwell", 3, 3, 3),  # + scale from amax and quantize (alone: amax)
+        ("mxfp8", "blackwell", 2, 1, 1),  # a norm leaves the quantize to its own kernel
+        ("blockwise", "hopper", 2, 2, 1),  # so do a norm and an activation
+    ],
+)
+def test_each_step_of_a_cast_is_a_kernel_and_the_backward_does_not_repeat_it(
+    recipe: str, arch: str, norm: int, act: int, alone: int
+) -> None:
+    """Transformer Engine's current scaling computes the amax, then the scale, then quantizes,
+    each a kernel (``Float8CurrentScalingQuantizer::quantize_impl``); a norm or activation that
+    writes the amax skips the first. The backward of the norm or activation is its own kernel."""
+    from dojosim import catalog
+    from dojosim.workload.transformer import backward
+
+    m = catalog.get("model", "llama3-8b")
+    sh = _shape(recipe, arch)
+    fwd = layer_forward(m, sh)
+    ops = {op.name: op for op in fwd}
+    assert (ops["norm1"].launches, ops["mlp_swiglu"].launches) == (norm, act)
+    assert ops["cast_proj"].launches == alone
+    assert {op.launches for op in grad_casts(fwd, sh)} == {alone}
+    bwd = {op.name: op for op in backward(fwd)}
+    assert bwd["norm1.bwd"].launches == bwd["mlp_swiglu.bwd"].launches == 1
+    bf16 = {op.name: op for op in layer_forward(m, LayerShape(1, 8192, 1, False, True, E))}
+    assert bf16["norm1"].launches == bf16["mlp_swiglu"].launches == 1
 
 
 def test_the_backward_pass_quantizes_each_output_gradient() -> None:

@@ -27,6 +27,14 @@ output and a quantize kernel reads it back. A cast with no producer to fuse into
 output before its projection, each output gradient in the backward pass) reads its input, and
 under ``tensorwise`` reads it once more for the amax first.
 
+Each step is a kernel of its own (``pytorch/csrc/quantizer.cpp``,
+``Float8CurrentScalingQuantizer::quantize_impl``: ``nvte_compute_amax``, then
+``nvte_compute_scale_from_amax``, then ``nvte_quantize_v2``; a norm or activation that writes
+its amax skips the first), so a cast adds kernels beyond its producer's, or beyond its one
+quantize kernel when it runs alone: ``tensorwise`` two (the scale, and the quantize or the
+amax), ``mxfp8`` and ``blockwise`` one where a norm (or, for ``blockwise``, an activation)
+leaves the quantize to a kernel of its own, ``delayed`` none (the scale is last step's).
+
 The 8-bit operand the GEMM reads is counted by the matmul itself; this module counts what the
 casts add. Dojo's CFP8 and int8 have no published recipe: one copy, written by its producer.
 """
@@ -53,10 +61,16 @@ class Quantization:
     copies: int  # 8-bit copies written of a tensor both a forward and a backward GEMM read
     scale_bytes: float  # bytes of scales per element, all copies together
     rereads: tuple[float, float, float]  # extra 16-bit passes over the tensor, per ``Where``
+    kernels: tuple[int, int, int]  # kernels added beyond the producer's (or one quantize)
 
     def written(self) -> float:
         """Bytes per element the cast writes: its copies and their scales."""
         return self.copies * EIGHT_BIT_BYTES + self.scale_bytes
+
+    def added_kernels(self, where: Where) -> int:
+        """Kernels a cast run ``where`` adds beyond its producer's, or beyond its one quantize
+        kernel when it runs alone."""
+        return self.kernels[_WHERE[where]]
 
     def extra(self, where: Where, e: float) -> float:
         """Bytes per element beyond reading the input and writing one 8-bit copy: the other
@@ -65,12 +79,13 @@ class Quantization:
 
 
 # Per recipe: 8-bit copies written (None: one per GEMM layout the chip needs), bytes of scales
-# per element over those copies, and the 16-bit re-reads per ``Where`` (see the module docstring).
-_RECIPES: dict[str, tuple[int | None, float, tuple[float, float, float]]] = {
-    "delayed": (None, 0.0, (0.0, 0.0, 0.0)),
-    "tensorwise": (None, 0.0, (1.0, 1.0, 1.0)),
-    "mxfp8": (2, 2 / 32, (1.0, 0.0, 0.0)),
-    "blockwise": (2, 2 * 4 / 128, (1.0, 1.0, 0.0)),
+# per element over those copies, the 16-bit re-reads and the added kernels per ``Where`` (norm,
+# act, alone; see the module docstring).
+_RECIPES: dict[str, tuple[int | None, float, tuple[float, float, float], tuple[int, int, int]]] = {
+    "delayed": (None, 0.0, (0.0, 0.0, 0.0), (0, 0, 0)),
+    "tensorwise": (None, 0.0, (1.0, 1.0, 1.0), (2, 2, 2)),
+    "mxfp8": (2, 2 / 32, (1.0, 0.0, 0.0), (1, 0, 0)),
+    "blockwise": (2, 2 * 4 / 128, (1.0, 1.0, 0.0), (1, 1, 0)),
 }
 assert set(_RECIPES) == set(get_args(Fp8Recipe))  # one entry per recipe a scenario may name
 
@@ -79,11 +94,11 @@ def quantization(matmul: str, recipe: str, fp8_arch: str | None) -> Quantization
     """The casts of 8-bit training whose matmuls run in ``matmul`` (a precision name) with
     ``recipe`` on a chip of ``fp8_arch`` (``hopper``, ``blackwell`` or None: not known)."""
     if matmul != "fp8":  # CFP8 and int8: no published recipe
-        return Quantization(matmul, 1, 0.0, (0.0, 0.0, 0.0))
-    copies, scales, rereads = _RECIPES[recipe]
+        return Quantization(matmul, 1, 0.0, (0.0, 0.0, 0.0), (0, 0, 0))
+    copies, scales, rereads, kernels = _RECIPES[recipe]
     if copies is None:  # Hopper's TN-only FP8 GEMMs need a transposed copy
         copies = 2 if fp8_arch == "hopper" else 1
-    return Quantization(recipe, copies, scales, rereads)
+    return Quantization(recipe, copies, scales, rereads, kernels)
 
 
 __all__ = ["Quantization", "Where", "quantization"]

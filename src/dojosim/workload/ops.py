@@ -44,6 +44,9 @@ class Op:
     grouped: bool = False
     wide: bool = False
     launches: int = 1
+    # of ``launches``, kernels that only prepare an 8-bit copy for the next matmul (an amax, a
+    # scale, a quantize kernel of its own); the op's backward pass does not repeat them
+    quant_launches: int = 0
 
 
 def matmul(
@@ -64,10 +67,12 @@ def matmul(
     return Op(name, "matmul", flops, traffic, m, n, k, batch, grouped, wide)
 
 
-def elementwise(name: str, nbytes: float, flops: float = 0.0, launches: int = 1) -> Op:
+def elementwise(
+    name: str, nbytes: float, flops: float = 0.0, launches: int = 1, quant: int = 0
+) -> Op:
     """A memory-bound kernel moving ``nbytes`` bytes (or ``launches`` kernels moving them
-    together)."""
-    return Op(name, "elementwise", flops, nbytes, launches=launches)
+    together), followed by ``quant`` kernels that finish an 8-bit copy of its output."""
+    return Op(name, "elementwise", flops, nbytes, launches=launches + quant, quant_launches=quant)
 
 
 def matmul_backward(op: Op) -> tuple[Op, Op]:

@@ -96,10 +96,24 @@ class LayerShape:
             return 0.0
         return self.cast + (self.quant.extra(where, self.e) if self.quant else 0.0)
 
+    def cast_kernels(self, where: Where) -> int:
+        """Kernels a cast for an 8-bit matmul adds beyond its producer's (a norm or an
+        activation function) or, on its own, beyond its one quantize kernel."""
+        return self.quant.added_kernels(where) if self.cast and self.quant else 0
 
-def _norm(name: str, tokens: float, width: float, e: float, cast: float = 0.0) -> Op:
+
+def cast_alone(name: str, elements: float, sh: LayerShape) -> Op:
+    """A cast of ``elements`` 16-bit values for an 8-bit matmul with no producer to fuse into:
+    it reads them and writes the recipe's copies (and re-reads), in its own kernels."""
+    return elementwise(
+        name, elements * (sh.e + sh.cast_at("alone")), quant=sh.cast_kernels("alone")
+    )
+
+
+def _norm(name: str, tokens: float, width: float, e: float, sh: LayerShape | None = None) -> Op:
     # read x, write y (and its 8-bit copy when the next matmul is 8-bit)
-    return elementwise(name, tokens * width * (2 * e + cast))
+    cast, kernels = (sh.cast_at("norm"), sh.cast_kernels("norm")) if sh else (0.0, 0)
+    return elementwise(name, tokens * width * (2 * e + cast), quant=kernels)
 
 
 def _rope(nbytes: float, eager: bool) -> Op:
@@ -127,12 +141,11 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     tok_rep = tok / t if sh.sp else tok  # tokens per chip in the replicated (norm/dropout) regions
     h, dh = m.hidden, m.dhead
     qh, kvh = m.heads // t, max(m.n_kv_heads // t, 1)
-    c = sh.cast_at("norm")
     mask = _mask_bytes(m)
     # 8-bit matmuls need an 8-bit copy of their input: fused into the norm and the activation
     # function (Transformer Engine's LayerNormLinear, LayerNormMLP), a cast kernel of its own
     # for the attention output before the projection.
-    ops = [_norm("norm1", tok_rep, h, e, c)]
+    ops = [_norm("norm1", tok_rep, h, e, sh)]
     if m.attention == "mla":
         ops += mla_forward(m, sh)
     else:
@@ -145,7 +158,7 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
             ops.append(_rope(tok * (qh + kvh) * dh * e, "scaled_rope" in sh.eager))
         ops += attention_core_forward(m, sh)
         if sh.cast:
-            ops.append(elementwise("cast_proj", tok * qh * dh * (e + sh.cast_at("alone"))))
+            ops.append(cast_alone("cast_proj", tok * qh * dh, sh))
         ops.append(matmul("proj", tok, h, qh * dh, elem_bytes=e))
     if m.parallel_block:
         # x + Attention(LN(x)) + MLP(LN(x)) (GPT-J; PaLM, arXiv 2204.02311 Section 2; MaxText's
@@ -155,7 +168,7 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         ops.append(elementwise("dropout_add", tok_rep * h * (4 * e + mask)))
         return ops
     ops.append(elementwise("dropout_add1", tok_rep * h * (3 * e + mask)))
-    ops.append(_norm("norm2", tok_rep, h, e, c))
+    ops.append(_norm("norm2", tok_rep, h, e, sh))
     ops += moe_mlp_forward(m, sh) if sh.moe else mlp_forward(m, sh, m.ffn // t, tok)
     ops.append(elementwise("dropout_add2", tok_rep * h * (3 * e + mask)))
     return ops
@@ -163,14 +176,14 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
 
 def mlp_forward(m: ModelSpec, sh: LayerShape, ffn: int, tok: float, name: str = "mlp") -> list[Op]:
     """A dense MLP of width ``ffn`` (this chip's share) over ``tok`` tokens."""
-    e, c, h = sh.e, sh.cast_at("act"), m.hidden
+    e, c, h, q = sh.e, sh.cast_at("act"), m.hidden, sh.cast_kernels("act")
     ops = []
     if m.gated_mlp:
         ops.append(matmul(f"{name}_up", int(tok), 2 * ffn, h, elem_bytes=e))
-        ops.append(elementwise(f"{name}_swiglu", tok * ffn * (3 * e + c)))
+        ops.append(elementwise(f"{name}_swiglu", tok * ffn * (3 * e + c), quant=q))
     else:
         ops.append(matmul(f"{name}_up", int(tok), ffn, h, elem_bytes=e))
-        ops.append(elementwise(f"{name}_gelu", tok * ffn * (2 * e + c)))
+        ops.append(elementwise(f"{name}_gelu", tok * ffn * (2 * e + c), quant=q))
     ops.append(matmul(f"{name}_down", int(tok), h, ffn, elem_bytes=e))
     return ops
 
@@ -221,7 +234,8 @@ def backward(ops: list[Op]) -> list[Op]:
                 )
             )
         else:
-            out.append(elementwise(f"{op.name}.bwd", 2 * op.bytes, 2 * op.flops, op.launches))
+            launches = op.launches - op.quant_launches
+            out.append(elementwise(f"{op.name}.bwd", 2 * op.bytes, 2 * op.flops, launches))
     return out
 
 
@@ -231,11 +245,10 @@ def grad_casts(ops: list[Op], sh: LayerShape) -> list[Op]:
     and ``_GroupedLinear.backward``; :mod:`dojosim.mapping.quantization` for the copies)."""
     if not sh.cast:
         return []
-    per = sh.e + sh.cast_at("alone")
     # the fused grouped MLP's backward kernel writes the first GEMM's gradient quantized
     fused = {"experts_up"} if sh.fused_mlp else set()
     return [
-        elementwise(f"{op.name}.grad_cast", op.batch * op.m * op.n * per)
+        cast_alone(f"{op.name}.grad_cast", op.batch * op.m * op.n, sh)
         for op in ops
         if op.kind == "matmul" and not op.wide and op.name not in fused
     ]
@@ -291,7 +304,7 @@ def mtp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         elementwise("mtp_concat", 4 * tok_rep * h * e),  # read both halves, write them side by side
     ]
     if sh.cast:
-        ops.append(elementwise("mtp_cast", 2 * tok_rep * h * (e + sh.cast_at("alone"))))
+        ops.append(cast_alone("mtp_cast", 2 * tok_rep * h, sh))
     ops.append(matmul("mtp_eh_proj", tok, h // sh.t, 2 * h, elem_bytes=e))
     return ops
 
