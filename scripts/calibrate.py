@@ -177,16 +177,18 @@ def residuals() -> None:
 
 
 def micro() -> None:
-    """Fits to micro-benchmarks: fused attention efficiency against sequence length, and the
-    MXFP8 GEMM rate over per-tensor FP8."""
+    """Fits to micro-benchmarks: fused attention efficiency against sequence length, the
+    MXFP8 GEMM rate over per-tensor FP8 and the backward-pass GEMM rate over the forward."""
     from dojosim.validate.micro import (
         ATTENTION_FITS,
         ATTENTION_SPEEDUPS,
+        BACKWARD_GEMMS,
         FLASH_ATTENTION_1,
         MXFP8_GEMMS,
         SPEEDUP_MIN_SEQ,
         attention_fit,
         attention_speedup,
+        backward_gemm_ratio,
         flash_attention_1_constants,
         gemm_recipe_ratio,
         head_dim_ratio,
@@ -214,6 +216,10 @@ def micro() -> None:
     name, recipe, base = MXFP8_GEMMS
     ratio = gemm_recipe_ratio(name, recipe, base)
     print(f"{name}: {recipe} GEMMs at {ratio:.4f} of the {base} rate (mxfp8_matmul_ratio)")
+    name, sixteen, eight = BACKWARD_GEMMS
+    for recipe, field in ((sixteen, "backward_matmul_ratio"), (eight, "fp8_backward_matmul_ratio")):
+        ratio = backward_gemm_ratio(name, recipe)
+        print(f"{name}: {recipe} dgrad and wgrad GEMMs at {ratio:.4f} of the fprop rate ({field})")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@
 one layer's twelve GEMMs (15,872 tokens through QKV, attention output, MLP up and down) in BF16,
 FP8 current scaling and MXFP8. The BF16 and per-tensor FP8 efficiencies of
 ``nvidia-blackwell-gb300`` come from the MAMF table and OpenXLA's GEMM table, never from these
-rows, so they check the model; the MXFP8 rows gave ``mxfp8_matmul_ratio`` (relative to the
-per-tensor rows) and check only that it is applied. Each GEMM pays its ``kernel_overhead``, as
+rows, so the forward (fprop) rows check the model; the backward rows gave
+``backward_matmul_ratio`` and ``fp8_backward_matmul_ratio`` (their rate over the forward rows'),
+and the MXFP8 rows ``mxfp8_matmul_ratio`` (relative to the per-tensor rows): those check only
+that the ratios are applied. Each GEMM pays its ``kernel_overhead``, as
 the benchmark's CUDA events time a loop of back-to-back kernels.
 
 The autocast rows time the same GEMMs as Transformer Engine's ``Linear`` forward, which quantizes
@@ -39,7 +41,9 @@ def _model_time(row: LayerGemmRow) -> float:
     else:
         precision, elem = precision_of("fp8", fp8_recipe=row.recipe, fp8_arch=chip.fp8_arch), 1
     cm = ComputeModel.of(chip, precision, cal)
-    return sum(cm.op_time(matmul("gemm", m, n, k, elem_bytes=elem)) for m, n, k in ENTRY.gemms(row))
+    backward = row.gemm != "fprop"
+    return sum(cm.op_time(matmul("gemm", m, n, k, elem_bytes=elem, gradient=backward))
+               for m, n, k in ENTRY.gemms(row))  # fmt: skip
 
 
 def test_the_entry_holds_every_pass_of_three_recipes() -> None:
@@ -50,20 +54,42 @@ def test_the_entry_holds_every_pass_of_three_recipes() -> None:
 
 
 @pytest.mark.parametrize("row", KERNEL, ids=lambda r: f"{r.recipe}-{r.gemm}")
-def test_every_pass_within_7_percent(row: LayerGemmRow) -> None:
-    """Each pass's four GEMMs, kernel only: the model is 6% faster to 1% slower. It gives the
-    three passes one rate (the same shape factor for m, n and k), while the measured input- and
-    weight-gradient GEMMs run 3-8% slower than the forward ones."""
-    assert _model_time(row) == pytest.approx(row.time, rel=0.07)
+def test_every_pass_within_4_percent(row: LayerGemmRow) -> None:
+    """Each pass's four GEMMs, kernel only: the forward ones 0.1% under (BF16) and 1.2% over
+    (FP8 current scaling); MXFP8's forward 3.1% under and its backward 2.9-3.0% over, as the
+    per-tensor pass ratios times one MXFP8 ratio split its passes more evenly than measured."""
+    assert _model_time(row) == pytest.approx(row.time, rel=0.04)
 
 
 @pytest.mark.parametrize("recipe", ["bf16", "tensorwise", "mxfp8"])
-def test_the_whole_layer_within_5_percent(recipe: str) -> None:
-    """All twelve GEMMs: BF16 2.8%, FP8 current scaling 3.9%, MXFP8 4.0% faster than measured."""
+def test_the_whole_layer_within_2_percent(recipe: str) -> None:
+    """All twelve GEMMs: BF16 0.1% under, FP8 current scaling 1.0% and MXFP8 0.9% over."""
     rows = [r for r in KERNEL if r.recipe == recipe]
     model = sum(_model_time(r) for r in rows)
     measured = sum(r.time for r in rows)
-    assert 0.95 < model / measured < 1.0
+    assert model / measured == pytest.approx(1.0, abs=0.02)
+
+
+@pytest.mark.parametrize("recipe", ["bf16", "tensorwise"])
+def test_a_backward_gemm_takes_the_measured_share_longer_than_a_forward_one(recipe: str) -> None:
+    """By hand: a large compute-bound GEMM's backward copy, less its launch, takes
+    1 / 0.9602 (BF16) or 1 / 0.9274 (FP8) of the forward one's time on Blackwell, and the
+    same on Hopper, which has no measured pass ratio."""
+    ratio = {"bf16": 4.250 / ((4.434 + 4.418) / 2), "tensorwise": 2.158 / ((2.329 + 2.325) / 2)}
+    for chip_name, expected in (("b200", ratio[recipe]), ("h100-sxm5-80g", 1.0)):
+        chip = catalog.get("chip", chip_name)
+        cal = catalog.get("calibration", chip.calibration)
+        fp8 = recipe != "bf16"
+        precision = (
+            precision_of("fp8", fp8_recipe=recipe, fp8_arch=chip.fp8_arch)
+            if fp8
+            else precision_of("bf16")
+        )
+        cm = ComputeModel.of(chip, precision, cal)
+        n = 16384
+        fwd, bwd = (cm.op_time(matmul("g", n, n, n, elem_bytes=1 if fp8 else 2, gradient=g))
+                    - cm.kernel_overhead for g in (False, True))  # fmt: skip
+        assert fwd / bwd == pytest.approx(expected, rel=1e-3)
 
 
 LINEAR = {r.linear: r for r in ENTRY.rows if r.linear}

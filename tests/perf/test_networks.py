@@ -122,3 +122,34 @@ def test_demo_json_has_the_dojo_section() -> None:
     assert [m["system"] for m in machines] == ["dojo-exapod", "dgx-a100-80g", "dgx-h100"]
     for m in machines:
         assert m["video"]["epoch_s"] > 0 and m["gpt3"]["step_time_s"] > 0
+
+
+def test_a_networks_backward_matmuls_run_at_the_backward_gemm_rate() -> None:
+    """The array timing charges each matmul's two backward copies at ``backward_ratio`` of the
+    forward rate, as the op-by-op timing does (``ComputeModel.matmul_efficiency_of``): with the
+    ratio halved, a matmul layer's backward time grows by its compute-bound matmul time and its
+    forward time stays."""
+    import dataclasses
+
+    import numpy as np
+
+    from dojosim import catalog
+    from dojosim.mapping.policy import precision_of
+    from dojosim.perf.compute import ComputeModel
+    from dojosim.perf.network_units import OpTable
+    from dojosim.workload.networks import network
+
+    chip = catalog.get("chip", "a100-sxm4-80g")
+    cm = ComputeModel.of(chip, precision_of("bf16"), catalog.get("calibration", chip.calibration))
+    assert cm.backward_ratio == 1.0  # Ampere: no measured pass ratio
+    table = OpTable.of(network("resnet50-224"))
+    f1, b1, _ = table.times(cm, 256, 1)
+    f2, b2, _ = table.times(dataclasses.replace(cm, backward_ratio=0.5), 256, 1)
+    np.testing.assert_allclose(f2, f1)
+    assert (b2 >= b1).all() and (b2 > b1).any()
+    # the first convolution (one im2col GEMM, compute bound at batch 256): forward = t + launch,
+    # backward = 2 t / ratio + 2 launches, so halving the ratio adds 2 t
+    first = int(np.argmax(b2 > b1))
+    t = f1[first] - cm.kernel_overhead
+    assert b1[first] == pytest.approx(2 * t + 2 * cm.kernel_overhead)
+    assert b2[first] - b1[first] == pytest.approx(2 * t)

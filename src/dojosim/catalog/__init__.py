@@ -139,6 +139,8 @@ INHERITED = (
     "combined_1f1b_hidden_share",
     "fp8_attention_speedup",
     "mxfp8_matmul_ratio",
+    "backward_matmul_ratio",
+    "fp8_backward_matmul_ratio",
 )
 
 

@@ -11,7 +11,11 @@ slows it (:func:`under`, ``overlap_slowdown``).
 
 Matmuls run in the policy's matmul precision (8-bit matmuls at their own, lower,
 efficiency, and MXFP8's block-scaled GEMMs at ``mxfp8_matmul_ratio`` of that; a ``wide`` op,
-the output layer, the router or unfused attention, in 16 bits); fused attention runs in the
+the output layer, the router or unfused attention, in 16 bits). A backward-pass GEMM (an input
+or weight gradient, ``Op.gradient``) runs at ``backward_matmul_ratio`` of the forward rate
+(``fp8_backward_matmul_ratio`` in 8 bits): Transformer Engine's GEMM profiling guide times a
+layer's dgrad and wgrad GEMMs 4% (BF16) and 8% (FP8) slower than its fprop ones on B300,
+the same FLOPs and shapes. Fused attention runs in the
 policy's attention precision (16-bit in FP8 training, as Transformer Engine runs it), slower
 on short sequences (``attention_half_seq``) and with heads narrower than 128
 (``attention_head_dim_64_ratio``).
@@ -69,6 +73,8 @@ class ComputeModel:
     matrix_unit: int = 0  # side of a systolic matrix unit, elements (0: no padding)
     wide_peak_flops: float = 0.0  # FLOP/s of a wide op's 16-bit matmul (0: peak_flops)
     wide_matmul_efficiency: float = 0.0  # its matmul efficiency
+    backward_ratio: float = 1.0  # a backward-pass GEMM's rate over the forward one's
+    wide_backward_ratio: float = 1.0  # the same for a wide op's 16-bit GEMM
 
     @classmethod
     def of(
@@ -101,6 +107,9 @@ class ComputeModel:
                       cal.flash_attention_1_head_dim_64_ratio)  # fmt: skip
         fp8 = (cal.fp8_attention_speedup or 1.0) if fp8_attention else 1.0
         wide = chip.peak_flops.get(precision.wide) if precision.wide else None  # type: ignore[call-overload]
+        backward = cal.backward_matmul_ratio or 1.0
+        if eight_bit and cal.fp8_backward_matmul_ratio:
+            backward = cal.fp8_backward_matmul_ratio
         return cls(
             chip.peak(precision.matmul),
             chip.memory_bandwidth,
@@ -118,16 +127,23 @@ class ComputeModel:
             chip.matrix_unit or 0,
             float(wide or 0.0),
             cal.matmul_efficiency if wide else 0.0,
+            backward,
+            cal.backward_matmul_ratio or 1.0,
         )
 
-    def matmul_efficiency_of(self, m: Any, n: Any, k: Any, wide: bool = False) -> Any:
+    def matmul_efficiency_of(
+        self, m: Any, n: Any, k: Any, wide: bool = False, gradient: bool = False
+    ) -> Any:
         """Fraction of peak a matmul of this shape reaches (before the memory bound); numbers
         or NumPy arrays alike, so the op-by-op and the array timings share it. ``wide``: a
-        16-bit matmul in 8-bit training, at the 16-bit efficiency."""
+        16-bit matmul in 8-bit training, at the 16-bit efficiency; ``gradient``: a backward-pass
+        GEMM, at the backward ratio."""
         half = self.matmul_half_size
         shape = (m / (m + half)) * (n / (n + half)) * (k / (k + half))
         side = self.matrix_unit
         padding = fill(n, side) * fill(k, side) if side else 1.0
+        if gradient:
+            shape = shape * (self.wide_backward_ratio if wide else self.backward_ratio)
         return self._matmul_rate(wide)[1] * shape * padding
 
     def _matmul_rate(self, wide: bool) -> tuple[float, float]:
@@ -141,7 +157,8 @@ class ComputeModel:
         memory = op.bytes / (self.memory_bandwidth * self.memory_efficiency)
         if op.kind == "matmul":
             peak = self._matmul_rate(op.wide)[0]
-            compute = op.flops / (peak * self.matmul_efficiency_of(op.m, op.n, op.k, op.wide))
+            eff = self.matmul_efficiency_of(op.m, op.n, op.k, op.wide, op.gradient)
+            compute = op.flops / (peak * eff)
             if self.vector_flops > 0:
                 compute = min(compute, op.flops / self.vector_flops)
         elif op.kind == "attention":

@@ -111,11 +111,12 @@ class OpTable:
         fwd = np.where(
             mm, np.maximum(matrix, mem), np.where(self.kind == 1, np.maximum(attn, mem), mem)
         )
-        # backward: two matmuls of the same FLOPs, traffic and shape factor per matmul;
-        # ATTENTION_BACKWARD_FLOPS x the FLOPs and twice the traffic for fused attention; twice the
-        # traffic otherwise
+        # backward: two matmuls of the same FLOPs, traffic and shape factor per matmul, at the
+        # backward-pass GEMM rate (ComputeModel.backward_ratio); ATTENTION_BACKWARD_FLOPS x the
+        # FLOPs and twice the traffic for fused attention; twice the traffic otherwise
         attn_bwd = np.maximum(ATTENTION_BACKWARD_FLOPS * attn, 2 * mem)
-        bwd = np.where(mm, 2 * fwd + ovh, np.where(self.kind == 1, attn_bwd, 2 * mem))
+        mm_bwd = np.maximum(matrix / cm.backward_ratio, mem)
+        bwd = np.where(mm, 2 * mm_bwd + ovh, np.where(self.kind == 1, attn_bwd, 2 * mem))
         fwd = fwd + ovh
         bwd = bwd + ovh
         per_f = np.bincount(self.layer, weights=fwd, minlength=self.layers)

@@ -78,6 +78,10 @@ class Calibration(CatalogEntry):
     * ``mxfp8_matmul_ratio``: an MXFP8 GEMM (a scale per 32 values, the ``mxfp8`` recipe) runs
       at this fraction of the rate of a per-tensor-scaled FP8 GEMM of the same shape; None: not
       measured (the two run alike).
+    * ``backward_matmul_ratio``: a backward-pass GEMM (input gradient or weight gradient) runs
+      at this fraction of the rate of the forward GEMM of the same shape; None: not measured
+      (the passes run alike). ``fp8_backward_matmul_ratio``: the same for 8-bit GEMMs; None:
+      the 16-bit ratio.
     * ``overlap_slowdown``: how much slower compute runs while a collective overlaps it
       (NCCL's kernels take SMs and memory bandwidth); see :func:`dojosim.perf.compute.under`.
     * ``combined_1f1b_hidden_share``: the share of the expert all-to-alls that Megatron-Core's
@@ -119,6 +123,10 @@ class Calibration(CatalogEntry):
     fp8_attention_speedup: PosRatio | None = None
     # MXFP8 GEMMs' rate over per-tensor FP8 GEMMs' on the same shapes; None: not measured.
     mxfp8_matmul_ratio: Efficiency | None = None
+    # Backward-pass GEMMs' rate over forward GEMMs' of the same shape, 16-bit and 8-bit;
+    # None: not measured (alike; the 8-bit one falls back on the 16-bit one).
+    backward_matmul_ratio: Efficiency | None = None
+    fp8_backward_matmul_ratio: Efficiency | None = None
     # Compute slowdown while a collective runs under it (0.189: 18.9% slower). 0: none.
     overlap_slowdown: Fraction = 0.0
     # Share of the expert all-to-alls the combined 1F1B hides (measured in a profile, not the

@@ -150,21 +150,35 @@ def _geometric_mean_ratio(
 #: The layer GEMM measurement whose recipes' kernel times give ``mxfp8_matmul_ratio``: the
 #: measurement, the recipe and the recipe it is compared with.
 MXFP8_GEMMS = ("te-gemm-profiling-b300", "mxfp8", "tensorwise")
+#: The layer GEMM measurement and the recipes whose passes give ``backward_matmul_ratio``
+#: (16-bit) and ``fp8_backward_matmul_ratio`` (8-bit, per-tensor scaling).
+BACKWARD_GEMMS = ("te-gemm-profiling-b300", "bf16", "tensorwise")
+
+
+def _pass_times(name: str, recipe: str) -> dict[str, float]:
+    """Kernel-only time (s) of the whole layer's GEMMs of each pass (``fprop``, ``dgrad``,
+    ``wgrad``) in ``recipe``, from layer-GEMM measurement ``name``."""
+    entry = catalog.get("measurement", name)
+    if not isinstance(entry, LayerGemmEntry):
+        raise ValueError(f"measurement {name!r} is not a layer-gemms entry")
+    rows = [r for r in entry.rows
+            if r.recipe == recipe and r.quantized == "kernel" and r.linear is None]  # fmt: skip
+    times: dict[str, float] = {r.gemm: r.time for r in rows}
+    if set(times) != {"fprop", "dgrad", "wgrad"}:
+        raise ValueError(f"measurement {name!r} lacks a kernel time of every pass in {recipe}")
+    return times
 
 
 def gemm_recipe_ratio(name: str, recipe: str, base: str) -> float:
     """The rate of ``recipe``'s GEMMs over ``base``'s in layer-GEMM measurement ``name``: the
     kernel-only time of the whole layer's fprop, dgrad and wgrad GEMMs in ``base`` over that
     in ``recipe`` (the same GEMMs, so the ratio of times is the ratio of rates)."""
-    entry = catalog.get("measurement", name)
-    if not isinstance(entry, LayerGemmEntry):
-        raise ValueError(f"measurement {name!r} is not a layer-gemms entry")
+    return sum(_pass_times(name, base).values()) / sum(_pass_times(name, recipe).values())
 
-    def layer_time(which: str) -> float:
-        rows = [r for r in entry.rows
-                if r.recipe == which and r.quantized == "kernel" and r.linear is None]  # fmt: skip
-        if {r.gemm for r in rows} != {"fprop", "dgrad", "wgrad"}:
-            raise ValueError(f"measurement {name!r} lacks a kernel time of every pass in {which}")
-        return sum(r.time for r in rows)
 
-    return layer_time(base) / layer_time(recipe)
+def backward_gemm_ratio(name: str, recipe: str) -> float:
+    """The rate of the backward-pass GEMMs over the forward ones in ``recipe``: the layer's
+    fprop kernel time over the mean of its dgrad and wgrad times (each pass does the same FLOPs
+    on the same three dimensions, so the ratio of times is the ratio of rates)."""
+    t = _pass_times(name, recipe)
+    return t["fprop"] / ((t["dgrad"] + t["wgrad"]) / 2)

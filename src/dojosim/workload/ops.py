@@ -31,6 +31,8 @@ class Op:
     expert), which some stacks launch as one GEMM per group (the compute model's
     ``group_launch``) rather than as one kernel. ``wide``: a matmul that stays at 16 bits in
     8-bit training (the output layer, the MoE router, unfused attention's products).
+    ``gradient``: a backward-pass matmul (an input or weight gradient), which some chips run
+    slower than the forward GEMM of the same shape (the calibration's ``backward_matmul_ratio``).
     """
 
     name: str
@@ -47,6 +49,7 @@ class Op:
     # of ``launches``, kernels that only prepare an 8-bit copy for the next matmul (an amax, a
     # scale, a quantize kernel of its own); the op's backward pass does not repeat them
     quant_launches: int = 0
+    gradient: bool = False
 
 
 def matmul(
@@ -59,12 +62,13 @@ def matmul(
     elem_bytes: float = 2,
     grouped: bool = False,
     wide: bool = False,
+    gradient: bool = False,
 ) -> Op:
     """A (batched or grouped) matrix multiply ``[m, k] @ [k, n]`` reading both inputs and
-    writing the output."""
+    writing the output (``gradient``: of the backward pass)."""
     flops = 2.0 * batch * m * n * k
     traffic = batch * (m * k + k * n + m * n) * elem_bytes
-    return Op(name, "matmul", flops, traffic, m, n, k, batch, grouped, wide)
+    return Op(name, "matmul", flops, traffic, m, n, k, batch, grouped, wide, gradient=gradient)
 
 
 def elementwise(
@@ -78,11 +82,11 @@ def elementwise(
 def matmul_backward(op: Op) -> tuple[Op, Op]:
     """The two matmuls of a matmul's backward pass: input gradient and weight gradient."""
     e = op.bytes / max(op.batch * (op.m * op.k + op.k * op.n + op.m * op.n), 1)
-    g, w = op.grouped, op.wide
-    dgrad = matmul(
-        f"{op.name}.dgrad", op.m, op.k, op.n, batch=op.batch, elem_bytes=e, grouped=g, wide=w
-    )
-    wgrad = matmul(
-        f"{op.name}.wgrad", op.k, op.n, op.m, batch=op.batch, elem_bytes=e, grouped=g, wide=w
-    )
+
+    def grad(name: str, m: int, n: int, k: int) -> Op:
+        return matmul(name, m, n, k, batch=op.batch, elem_bytes=e, grouped=op.grouped,
+                      wide=op.wide, gradient=True)  # fmt: skip
+
+    dgrad = grad(f"{op.name}.dgrad", op.m, op.k, op.n)
+    wgrad = grad(f"{op.name}.wgrad", op.k, op.n, op.m)
     return dgrad, wgrad
