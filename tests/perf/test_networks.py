@@ -147,9 +147,11 @@ def test_a_networks_backward_matmuls_run_at_the_backward_gemm_rate() -> None:
     f2, b2, _ = table.times(dataclasses.replace(cm, backward_ratio=0.5), 256, 1)
     np.testing.assert_allclose(f2, f1)
     assert (b2 >= b1).all() and (b2 > b1).any()
-    # the first convolution (one im2col GEMM, compute bound at batch 256): forward = t + launch,
-    # backward = 2 t / ratio + 2 launches, so halving the ratio adds 2 t
-    first = int(np.argmax(b2 > b1))
-    t = f1[first] - cm.kernel_overhead
-    assert b1[first] == pytest.approx(2 * t + 2 * cm.kernel_overhead)
-    assert b2[first] - b1[first] == pytest.approx(2 * t)
+    # a layer of one compute-bound GEMM: forward = t + launch, backward = 2 t / ratio + 2
+    # launches, so halving the ratio adds 2 t; never more, as a thin GEMM that the vector units
+    # run instead keeps their rate
+    t = f1 - cm.kernel_overhead
+    assert (b2 - b1 <= 2 * t * (1 + 1e-9)).all()
+    one_gemm = np.isclose(b1, 2 * t + 2 * cm.kernel_overhead)
+    assert one_gemm.any()
+    assert (one_gemm & np.isclose(b2 - b1, 2 * t)).sum() >= 10

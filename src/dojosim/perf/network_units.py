@@ -98,12 +98,17 @@ class OpTable:
             batch = np.where(rows, batch, np.ceil(batch / t))
             flops, nbytes = flops / t, nbytes / t
         mem = nbytes / (cm.memory_bandwidth * cm.memory_efficiency)
-        eff = cm.matmul_efficiency_of(m, n, k)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            matrix = np.where(eff > 0, flops / (cm.peak_flops * eff), np.inf)
-        if cm.vector_flops > 0:
-            matrix = np.minimum(matrix, flops / cm.vector_flops)
-        matrix = np.where(flops > 0, matrix, 0.0)
+
+        def matrix_time(gradient: bool) -> Any:
+            """Compute-bound seconds of each matmul row, forward or as a backward-pass GEMM."""
+            eff = cm.matmul_efficiency_of(m, n, k, gradient=gradient)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                t = np.where(eff > 0, flops / (cm.peak_flops * eff), np.inf)
+            if cm.vector_flops > 0:
+                t = np.minimum(t, flops / cm.vector_flops)
+            return np.where(flops > 0, t, 0.0)
+
+        matrix = matrix_time(False)
         # attention rows: n the keys each query attends to, k the head dim
         attn_eff = cm.attention_efficiency(n, k)
         attn = flops / ((cm.attention_peak_flops or cm.peak_flops) * attn_eff)
@@ -112,10 +117,10 @@ class OpTable:
             mm, np.maximum(matrix, mem), np.where(self.kind == 1, np.maximum(attn, mem), mem)
         )
         # backward: two matmuls of the same FLOPs, traffic and shape factor per matmul, at the
-        # backward-pass GEMM rate (ComputeModel.backward_ratio); ATTENTION_BACKWARD_FLOPS x the
-        # FLOPs and twice the traffic for fused attention; twice the traffic otherwise
+        # backward-pass GEMM rate; ATTENTION_BACKWARD_FLOPS x the FLOPs and twice the traffic for
+        # fused attention; twice the traffic otherwise
         attn_bwd = np.maximum(ATTENTION_BACKWARD_FLOPS * attn, 2 * mem)
-        mm_bwd = np.maximum(matrix / cm.backward_ratio, mem)
+        mm_bwd = np.maximum(matrix_time(True), mem)
         bwd = np.where(mm, 2 * mm_bwd + ovh, np.where(self.kind == 1, attn_bwd, 2 * mem))
         fwd = fwd + ovh
         bwd = bwd + ovh
