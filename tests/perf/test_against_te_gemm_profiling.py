@@ -75,7 +75,10 @@ def test_a_backward_gemm_takes_the_measured_share_longer_than_a_forward_one(reci
     """By hand: a large compute-bound GEMM's backward copy, less its launch, takes
     1 / 0.9602 (BF16) or 1 / 0.9274 (FP8) of the forward one's time on Blackwell, and the
     same on Hopper, which has no measured pass ratio."""
+    from dojosim.validate.micro import BACKWARD_GEMMS, backward_gemm_ratio
+
     ratio = {"bf16": 4.250 / ((4.434 + 4.418) / 2), "tensorwise": 2.158 / ((2.329 + 2.325) / 2)}
+    assert backward_gemm_ratio(BACKWARD_GEMMS[0], recipe) == pytest.approx(ratio[recipe])
     for chip_name, expected in (("b200", ratio[recipe]), ("h100-sxm5-80g", 1.0)):
         chip = catalog.get("chip", chip_name)
         cal = catalog.get("calibration", chip.calibration)
