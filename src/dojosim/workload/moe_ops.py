@@ -32,18 +32,20 @@ def mla_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     """Projections and attention of multi-head latent attention on one chip."""
     a = m.mla
     assert a is not None
-    b, s, t, e, c, q = sh.b, sh.s, sh.t, sh.e, sh.cast_at("norm"), sh.cast_kernels("norm")
+    from dojosim.workload.transformer import cast_alone, norm
+
+    b, s, t, e = sh.b, sh.s, sh.t, sh.e
     tok, h, qh = b * s, m.hidden, m.heads // t
     qk, v = a.qk_head_dim, a.v_head_dim
     ops: list[Op] = []
     if a.q_lora_rank:
         ops.append(matmul("q_down", tok, a.q_lora_rank, h, elem_bytes=e))
-        ops.append(elementwise("q_norm", tok * a.q_lora_rank * (2 * e + c), quant=q))
+        ops.append(norm("q_norm", tok, a.q_lora_rank, e, sh))
         ops.append(matmul("q_up", tok, qh * qk, a.q_lora_rank, elem_bytes=e))
     else:
         ops.append(matmul("q_proj", tok, qh * qk, h, elem_bytes=e))
     ops.append(matmul("kv_down", tok, a.kv_lora_rank + a.qk_rope_head_dim, h, elem_bytes=e))
-    ops.append(elementwise("kv_norm", tok * a.kv_lora_rank * (2 * e + c), quant=q))
+    ops.append(norm("kv_norm", tok, a.kv_lora_rank, e, sh))
     ops.append(matmul("kv_up", tok, qh * (a.qk_nope_head_dim + v), a.kv_lora_rank, elem_bytes=e))
     ops.append(elementwise("rope", 2 * tok * qh * a.qk_rope_head_dim * e))
     k = sh.span
@@ -59,8 +61,6 @@ def mla_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
             matmul("context", s, v, k, batch=b * qh, elem_bytes=e, wide=True),
         ]
     if sh.cast:
-        from dojosim.workload.transformer import cast_alone
-
         ops.append(cast_alone("cast_proj", tok * qh * v, sh))
     ops.append(matmul("proj", tok, h, qh * v, elem_bytes=e))
     return ops
@@ -73,7 +73,7 @@ def routed_tokens(m: ModelSpec, sh: LayerShape) -> float:
 
 def moe_mlp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     """Router, permutation, the rank's experts, shared experts and un-permutation on one chip."""
-    from dojosim.workload.transformer import cast_alone, mlp_forward
+    from dojosim.workload.transformer import activation, cast_alone, mlp_forward
 
     e, h, t = sh.e, m.hidden, sh.t
     tok = sh.b * sh.s / t  # tokens this rank routes (sequence parallel over the tensor group)
@@ -101,17 +101,7 @@ def moe_mlp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         matmul("experts_up", per_expert, gates * ffn, h, batch=local, elem_bytes=e, grouped=True),
         *clamp,
         # (the fused grouped MLP runs the activation and its cast in the first GEMM's epilogue)
-        *(
-            []
-            if sh.fused_mlp
-            else [
-                elementwise(
-                    "experts_act",
-                    routed * ffn * ((gates + 1) * e + sh.cast_at("act")),
-                    quant=sh.cast_kernels("act"),
-                )
-            ]
-        ),
+        *([] if sh.fused_mlp else [activation("experts_act", routed * ffn, gates + 1, sh)]),
         matmul("experts_down", per_expert, h, ffn, batch=local, elem_bytes=e, grouped=True),
         *bias,
         elementwise("unpermute", 2 * routed * h * e + tok * m.top_k * 4),

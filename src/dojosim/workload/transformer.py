@@ -43,17 +43,21 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LayerShape",
+    "activation",
     "activation_bytes_per_layer",
     "attention_core_forward",
     "backward",
+    "cast_alone",
     "embedding_forward",
     "embedding_params",
     "grad_casts",
     "layer_forward",
     "logits_backward",
     "logits_forward",
+    "mlp_forward",
     "model_flops_per_token",
     "mtp_forward",
+    "norm",
     "params_per_layer",
     "total_params",
 ]
@@ -110,10 +114,19 @@ def cast_alone(name: str, elements: float, sh: LayerShape) -> Op:
     )
 
 
-def _norm(name: str, tokens: float, width: float, e: float, sh: LayerShape | None = None) -> Op:
-    # read x, write y (and its 8-bit copy when the next matmul is 8-bit)
+def norm(name: str, tokens: float, width: float, e: float, sh: LayerShape | None = None) -> Op:
+    """A norm over ``tokens`` rows of ``width``: it reads x and writes y, and with ``sh`` of 8-bit
+    training also the 8-bit copy (and its kernels) that the next matmul reads."""
     cast, kernels = (sh.cast_at("norm"), sh.cast_kernels("norm")) if sh else (0.0, 0)
     return elementwise(name, tokens * width * (2 * e + cast), quant=kernels)
+
+
+def activation(name: str, elements: float, passes: int, sh: LayerShape) -> Op:
+    """An activation function writing ``elements`` values in ``passes`` 16-bit passes (its
+    inputs and output), and the 8-bit copy (and its kernels) that the next matmul reads."""
+    return elementwise(
+        name, elements * (passes * sh.e + sh.cast_at("act")), quant=sh.cast_kernels("act")
+    )
 
 
 def _rope(nbytes: float, eager: bool) -> Op:
@@ -145,7 +158,7 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     # 8-bit matmuls need an 8-bit copy of their input: fused into the norm and the activation
     # function (Transformer Engine's LayerNormLinear, LayerNormMLP), a cast kernel of its own
     # for the attention output before the projection.
-    ops = [_norm("norm1", tok_rep, h, e, sh)]
+    ops = [norm("norm1", tok_rep, h, e, sh)]
     if m.attention == "mla":
         ops += mla_forward(m, sh)
     else:
@@ -168,7 +181,7 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
         ops.append(elementwise("dropout_add", tok_rep * h * (4 * e + mask)))
         return ops
     ops.append(elementwise("dropout_add1", tok_rep * h * (3 * e + mask)))
-    ops.append(_norm("norm2", tok_rep, h, e, sh))
+    ops.append(norm("norm2", tok_rep, h, e, sh))
     ops += moe_mlp_forward(m, sh) if sh.moe else mlp_forward(m, sh, m.ffn // t, tok)
     ops.append(elementwise("dropout_add2", tok_rep * h * (3 * e + mask)))
     return ops
@@ -176,14 +189,14 @@ def layer_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
 
 def mlp_forward(m: ModelSpec, sh: LayerShape, ffn: int, tok: float, name: str = "mlp") -> list[Op]:
     """A dense MLP of width ``ffn`` (this chip's share) over ``tok`` tokens."""
-    e, c, h, q = sh.e, sh.cast_at("act"), m.hidden, sh.cast_kernels("act")
+    e, h = sh.e, m.hidden
     ops = []
     if m.gated_mlp:
         ops.append(matmul(f"{name}_up", int(tok), 2 * ffn, h, elem_bytes=e))
-        ops.append(elementwise(f"{name}_swiglu", tok * ffn * (3 * e + c), quant=q))
+        ops.append(activation(f"{name}_swiglu", tok * ffn, 3, sh))
     else:
         ops.append(matmul(f"{name}_up", int(tok), ffn, h, elem_bytes=e))
-        ops.append(elementwise(f"{name}_gelu", tok * ffn * (2 * e + c), quant=q))
+        ops.append(activation(f"{name}_gelu", tok * ffn, 2, sh))
     ops.append(matmul(f"{name}_down", int(tok), h, ffn, elem_bytes=e))
     return ops
 
@@ -273,7 +286,7 @@ def logits_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     tok = sh.b * sh.s
     v = -(-m.vocab // sh.t)
     return [
-        _norm("final_norm", tok / sh.t if sh.sp else tok, m.hidden, sh.e),
+        norm("final_norm", tok / sh.t if sh.sp else tok, m.hidden, sh.e),
         matmul("logits", tok, v, m.hidden, elem_bytes=sh.e, wide=True),
         _cross_entropy(m, sh)[0],
     ]
@@ -299,8 +312,8 @@ def mtp_forward(m: ModelSpec, sh: LayerShape) -> list[Op]:
     tok_rep = tok / sh.t if sh.sp else tok
     h, e = m.hidden, sh.e
     ops = [
-        _norm("mtp_enorm", tok_rep, h, e),
-        _norm("mtp_hnorm", tok_rep, h, e),
+        norm("mtp_enorm", tok_rep, h, e),
+        norm("mtp_hnorm", tok_rep, h, e),
         elementwise("mtp_concat", 4 * tok_rep * h * e),  # read both halves, write them side by side
     ]
     if sh.cast:
