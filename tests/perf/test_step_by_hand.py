@@ -114,3 +114,32 @@ def test_zero_2_costs_time_against_zero_1_and_saves_memory() -> None:
     z2 = estimate(base | {"parallelism": base["parallelism"] | {"zero": 2}})
     assert z2.memory["gradients"] < z1.memory["gradients"]
     assert z2.breakdown["data_comm_s"] > z1.breakdown["data_comm_s"]
+
+
+def _optimizer_by_hand(ctx: Any, lay: Layout, dense_shard: int, expert_shard: int) -> float:
+    (s,) = ctx.sums(lay)
+    cm = ctx.cm
+    local = (s.params - s.expert_params) / dense_shard + s.expert_params / expert_shard
+    update = Policy(ctx.precision, 1).update_bytes() / (cm.memory_bandwidth * cm.memory_efficiency)
+    return float(local * update + 3 * cm.kernel_overhead)
+
+
+def test_the_optimizer_updates_experts_sharded_over_their_own_replicas() -> None:
+    """Eight chips, EP 4, ZeRO-1: the dense weights' optimizer shard is 1/8, a routed expert's
+    1/2 (its expert-data-parallel replicas, 8 / 4), as Megatron's distributed optimizer
+    shards each over the group that reduces it."""
+    model = dict(BASE["model"], experts=8, top_k=2, expert_ffn_hidden=512)
+    ctx = _ctx(chips=8, data=8, global_batch=16, micro_batch=2, model=model)
+    lay = Layout(1, 1, 8, 2, 16, 1, False, "none", 1, (8,), expert=4)
+    (s,) = ctx.sums(lay)
+    assert 0 < s.expert_params < s.params
+    ev = evaluate(ctx, lay)
+    assert ev.times.optimizer == pytest.approx(_optimizer_by_hand(ctx, lay, 8, 2), rel=1e-12)
+
+
+def test_the_optimizer_shards_dense_weights_over_data_and_context() -> None:
+    """Context parallelism 2 with data 2: the distributed optimizer shards over all 4 ranks."""
+    ctx = _ctx(chips=4, data=2, global_batch=4, micro_batch=1)
+    lay = Layout(1, 1, 2, 1, 4, 1, False, "none", 1, (8,), context=2)
+    ev = evaluate(ctx, lay)
+    assert ev.times.optimizer == pytest.approx(_optimizer_by_hand(ctx, lay, 4, 1), rel=1e-12)

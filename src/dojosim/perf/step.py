@@ -172,6 +172,18 @@ def _reduce_groups(lay: Layout) -> tuple[int, int]:
     return dense, experts
 
 
+def updated_params(policy: Policy, lay: Layout, s: StageSum) -> float:
+    """Parameters one chip of stage ``s`` updates each step: with ZeRO >= 1 the dense ones
+    are sharded over data x context ranks (Megatron's distributed optimizer shards over the
+    data-parallel group with context parallelism) and the routed experts over their
+    expert-data-parallel ranks, as :func:`memory` holds them."""
+    if lay.zero < 1:
+        return s.params
+    dense_ranks, expert_ranks = _reduce_groups(lay)
+    experts = Policy(policy.precision, policy.zero).shard(expert_ranks)
+    return (s.params - s.expert_params) / policy.shard(dense_ranks) + s.expert_params / experts
+
+
 def fits(ctx: Context, lay: Layout) -> tuple[MemoryBreakdown, bool]:
     """Memory of a layout and whether it fits (with off-chip placement on a two-level memory)."""
     sums = ctx.sums(lay)
@@ -278,7 +290,7 @@ def evaluate(ctx: Context, lay: Layout, *, record: bool = False) -> Evaluation:
             emb = ctx.embedding_params / lay.tensor
             end += coll("all_reduce", emb * ctx.precision.grad_comm, 2, (p - 1) * st["pipeline"])
         dp_end.append(end)
-        local = s.params / (policy.shard(d) if lay.zero >= 1 else 1)
+        local = updated_params(policy, lay, s)
         opt_end.append(dp_end[-1] + local * update + 3 * cm.kernel_overhead)
         gwin = fwd[i] if overlap else 0.0
         # idle pipeline time (the drain) hides the gather for free; compute it slows
@@ -356,7 +368,7 @@ def _offchip(
     h = ctx.hier
     assert h is not None
     exposed = stream_time(pl, h, lay.micro_batches * st.stage_time)
-    local = sums[mem.stage].params / (policy.shard(lay.data) if lay.zero >= 1 else 1)
+    local = updated_params(policy, lay, sums[mem.stage])
     update = local * policy.update_bytes() * pl.optimizer_offchip_fraction
     extra = exposed + update / h.offchip_bandwidth
     return replace(st, step=st.step + extra, offchip=extra)
