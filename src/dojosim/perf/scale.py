@@ -5,9 +5,15 @@ Per step, outside the pipeline schedule:
 * the global gradient norm for clipping: one all-reduce of a scalar over every
   chip of the job, latency-bound, so it grows with the job's size (the collective
   library's own latency model on switched networks);
-* FP8 training's amax reduction: one more small all-reduce over the job, when the
-  matmuls run in 8 bits (Transformer Engine's delayed scaling reduces the amax
-  history across the data-parallel and model-parallel group once per step);
+* delayed scaling's amax reductions: Transformer Engine all-reduces the latest amaxes
+  of every FP8 GEMM of an autocast region when the region's forward ends and again
+  when its first FP8 module's backward ends (``FP8GlobalStateManager.
+  reduce_and_update_fp8_tensors``), over Megatron-Core's amax reduction group (the
+  data x tensor x context ranks of a pipeline stage). A region is one model chunk's
+  forward, so each micro-batch and virtual stage pays two blocking all-reduces of
+  fp32 amaxes: input, weight and output per GEMM forward, the output's and input's
+  gradients backward. Current scaling, MXFP8 and blockwise scaling take each scale
+  from the tensor being cast and reduce nothing across the job;
 * waiting for the slowest chip: chips of one model run at slightly different
   speeds, and a synchronous step goes at the pace of the slowest. With speeds of
   coefficient of variation ``c`` (the calibration's ``straggler_cv``), the slowest
@@ -29,7 +35,9 @@ if TYPE_CHECKING:
     from dojosim.perf.step import StepTimes
 
 NORM_BYTES = 4.0  # one fp32 partial sum of squares per rank
-AMAX_BYTES = 4.0 * 3 * 64  # fp32 amax of each GEMM's input, weight and gradient, 64 GEMMs deep
+AMAXES_FORWARD = 3  # per FP8 GEMM: its input, weight and output
+AMAXES_BACKWARD = 2  # per FP8 GEMM: the gradients of its output and input
+FP32_BYTES = 4.0
 
 
 def expected_max(n: int) -> float:
@@ -43,11 +51,42 @@ def step_overheads(ctx: Context, lay: Layout, st: StepTimes) -> tuple[float, flo
     """(fixed, straggler) seconds added to a step."""
     n = lay.chips
     fixed = ctx.collective("all_reduce", NORM_BYTES, n, 1) if n > 1 else 0.0
-    if ctx.precision.matmul in EIGHT_BIT and n > 1:
-        fixed += ctx.collective("all_reduce", AMAX_BYTES, n, 1)
+    fixed += amax_reductions(ctx, lay)
     cv = ctx.calibration.straggler_cv
     straggler = (st.forward + st.backward + st.recompute) * cv * expected_max(n)
     return fixed, straggler
 
 
-__all__ = ["expected_max", "step_overheads"]
+def fp8_gemms_per_layer(ctx: Context, lay: Layout) -> int:
+    """FP8 GEMMs of one transformer layer on a chip, each with its own amaxes (a grouped
+    GEMM has one per local expert); the wide matmuls stay out of the FP8 region."""
+    from dojosim.spec.scenario import Scenario
+    from dojosim.workload.transformer import layer_forward
+
+    sc = ctx.sc
+    if not isinstance(sc, Scenario):
+        return 0
+    ops = layer_forward(sc.model, ctx.layer_shape(lay, moe=sc.model.is_moe))
+    return sum(o.batch if o.grouped else 1 for o in ops if o.kind == "matmul" and not o.wide)
+
+
+def amax_reductions(ctx: Context, lay: Layout) -> float:
+    """Seconds per step of delayed scaling's two amax all-reduces per micro-batch and model
+    chunk (module docstring), over the ``chips / pipeline`` ranks of a stage (contiguous
+    where the pipeline is the outermost rank dimension, as in Megatron-Core)."""
+    quant = ctx.precision.quant
+    group = lay.chips // lay.pipeline
+    if quant is None or quant.recipe != "delayed" or ctx.precision.matmul not in EIGHT_BIT:
+        return 0.0
+    if group <= 1:
+        return 0.0
+    chunk = max(lay.stage_layers) / lay.interleave  # layers of the largest model chunk
+    gemms = fp8_gemms_per_layer(ctx, lay) * chunk
+    per_chunk = sum(
+        ctx.collective("all_reduce", FP32_BYTES * amaxes * gemms, group, 1)
+        for amaxes in (AMAXES_FORWARD, AMAXES_BACKWARD)
+    )
+    return lay.micro_batches * lay.interleave * per_chunk
+
+
+__all__ = ["amax_reductions", "expected_max", "fp8_gemms_per_layer", "step_overheads"]
