@@ -120,3 +120,14 @@ def test_per_expert_copies_are_too_slow_for_forwarding_kernels() -> None:
     assert len(INTERNODE) == 17
     for label in INTERNODE:
         assert 0.2 < per_expert[label] < 0.8, (label, per_expert[label])
+
+
+def test_moe_doc_quotes_the_internode_range() -> None:
+    """docs/moe.md quotes the DeepEP V1 internode rows' range as this comparison prints it."""
+    from pathlib import Path
+
+    internode = [r for label, r in RATIOS if label in INTERNODE and "h800-normal" in label]
+    low, high = 100 * (min(internode) - 1), 100 * (max(internode) - 1)
+    doc = Path(__file__).resolve().parents[2] / "docs" / "moe.md"
+    text = " ".join(doc.read_text().split())
+    assert f"internode rows come out {low:.0f}-{high:.0f}% faster than measured" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -147,3 +148,113 @@ def test_moe_doc_quotes_the_deepseek_v3_report_rows() -> None:
         abs(score(r).error) for r in ("deepseek-v3-2048-h800", "deepseek-v3-2048-h800-mpft")
     )
     assert f"comes within {100 * worst:.1f}% on both of its rows" in _text("docs/moe.md")
+
+
+def _step_error(run: str) -> float:
+    """A row's predicted step over its measured one, less 1 (+: the prediction is slower)."""
+    from dojosim.validate import score
+
+    s = score(run)
+    assert s.error is not None
+    if catalog.get("run", run).metric == "step_time_s":
+        return float(s.error)
+    return 1.0 / (1.0 + s.error) - 1.0  # a rate: the step is its inverse
+
+
+def _range(errors: list[float]) -> str:
+    return f"{100 * min(errors):.0f}-{100 * max(errors):.0f}%"
+
+
+@pytest.mark.slow
+def test_moe_doc_quotes_the_megatron_bridge_recipe_rows() -> None:
+    """docs/moe.md's figures for the combined-1F1B, weak-scaling, fused-MLP and HybridEP rows
+    are the errors `dojosim validate` prints for the rows each sentence names."""
+    text = _text("docs/moe.md")
+    tp2 = ["mbridge2509-deepseek-v3-1024-h100-fp8-cs", "mbridge2511-qwen3-235b-a22b-256-h100-fp8-cs",
+           "mbridge260401-qwen3-235b-a22b-256-h100-fp8-cs"]  # fmt: skip
+    assert f"still come out {_range([-_step_error(r) for r in tp2])} faster than measured" in text
+    weak = [_step_error(f"mbvc-qwen3-30b-a3b-{n}-gb300-mxfp8-weak") for n in (8, 256)]
+    assert f"{100 * weak[0]:.1f}% slower at 8 GPUs and grows to +{100 * weak[1]:.1f}%" in text
+    fused = [f"mbridge{v}-qwen3-30b-a3b-8-{s}-mxfp8" for v in ("2606", "2608")
+             for s in ("gb200", "gb300")]  # fmt: skip
+    fused += [f"mbvc-qwen3-30b-a3b-{n}-gb300-mxfp8-weak" for n in (8, 32, 128, 256)]
+    fused += [f"mbvc-qwen3-30b-a3b-8-{s}-mxfp8-perf" for s in ("gb200", "gb300")]
+    assert f"Qwen3-30B-A3B's step by {_range([_step_error(r) for r in fused])}" in text
+    ab = -_step_error("mbvc-qwen3-30b-a3b-16-h100-bf16-overlap-off")
+    functional = -_step_error("mbvc-qwen3-30b-a3b-16-h100-bf16")
+    table = [-_step_error(f"mbridge{v}-qwen3-30b-a3b-16-h100-fp8-cs") for v in ("260401", "2606")]
+    assert (
+        f"steps come out {_range([ab, functional, *table])} shorter than measured (the BF16 A/B "
+        f"baseline {100 * ab:.1f}%, the functional BF16 run {100 * functional:.1f}%, the two FP8 "
+        f"table rows {_range(table)})"
+    ) in text
+    deepseek = abs(_step_error("mbvc-deepseek-v3-1024-h100-bf16-perf"))
+    assert f"DeepSeek-V3 on 1,024 H100 comes within {100 * deepseek:.1f}%" in text
+
+
+def _faster(run: str) -> float:
+    """A row's predicted throughput over its measured one, less 1 (+: faster than measured)."""
+    return 1.0 / (1.0 + _step_error(run)) - 1.0
+
+
+def _span(runs: list[str], sign: float = 1.0) -> str:
+    return _range([sign * _faster(r) for r in runs])
+
+
+@pytest.mark.slow
+def test_estimator_doc_known_limits_quote_validate() -> None:
+    """docs/estimator.md's Known limits: each figure from the rows its sentence names."""
+    text = _text("docs/estimator.md")
+    qwen = "qwen3-30b-a3b-8"
+    capacity = -_faster(f"mbridge2509-{qwen}-b200-fp8-cs")
+    dropless = _faster(f"bridge-{qwen}-b200-fp8-mx")  # a regression row
+    assert f"comes out {100 * capacity:.1f}% slower than measured, against " in text
+    assert f"{100 * dropless:.0f}% faster for the 25.11 dropless row" in text
+    gb200 = _span([f"mbridge2509-{qwen}-gb200-fp8-cs", f"bridge-{qwen}-gb200-fp8-mx"])
+    assert f"On GB200 both releases come out {gb200} faster than measured" in text
+    dsv3 = _span([f"mbridge2509-deepseek-v3-256-{s}-fp8-cs" for s in ("b200", "gb200")])
+    assert f"DeepSeek-V3 with capacity routing {dsv3} faster on B200 and GB200" in text
+    llama = _span([f"mbridge2509-llama3-8b-8-{s}-fp8-cs" for s in ("b200", "gb200")])
+    h100 = -_faster("mbridge2509-llama3-8b-8-h100-fp8-cs")
+    assert f"rows come out {llama} faster than measured on B200 and GB200 and " in text
+    assert f"{100 * h100:.0f}% slower on H100" in text
+    dgx_gb200 = ["dgxc2505-llama3-405b-128-gb200-fp8", "dgxc2505-llama3-405b-512-gb200-fp8",
+                 "dgxc2505-nemotron4-340b-128-gb200-fp8",
+                 "dgxc2505-nemotron4-340b-512-gb200-gbs512-fp8"]  # fmt: skip
+    dgx_h100 = ["dgxc2504-llama3-405b-2048-h100-fp8", "dgxc2505-llama3-405b-512-h100-fp8",
+                "dgxc2505-nemotron4-340b-256-h100-fp8"]  # fmt: skip
+    within = math.ceil(100 * max(abs(_faster(r)) for r in dgx_h100))
+    assert f"come out {_span(dgx_gb200)} faster than measured on GB200 and within {within}%" in text
+    v5p_small = [f"maxtext-{m}-tpu-v5p{s}" for m, s in (
+        ("128b-128", ""), ("128b-256", ""), ("128b-256", "-2slice"), ("128b-512", "-2slice"),
+        ("256b-1024", "-2slice"), ("256b-512", ""), ("32b-128", "-2slice"), ("32b-64", ""),
+        ("64b-128", "-2slice"), ("64b-64", ""))]  # fmt: skip
+    v5p_16 = [f"maxtext-{m}-tpu-v5p{s}" for m, s in (
+        ("1024b-1024", ""), ("1024b-2048", ""), ("1024b-2048", "-2slice"),
+        ("1024b-4096", "-2slice"), ("512b-1024", "-2slice"), ("512b-512", ""))]  # fmt: skip
+    wide = [_faster(r) for r in v5p_16]
+    assert f"tensor groups (8 or fewer) come out {_span(v5p_small)} faster than" in text
+    assert (f"now range from {-100 * min(wide):.0f}% slower to {100 * max(wide):.0f}% faster"
+            in text)  # fmt: skip
+    slices = [-_faster("maxtext-128b-512-tpu-v5e"), _faster("maxtext-128b-8192-tpu-v5e"),
+              _faster("maxtext-64b-512-tpu-v5e"), _faster("maxtext-64b-8192-tpu-v5e")]  # fmt: skip
+    assert (
+        f"(maxtext-128b from {100 * slices[0]:.0f}% slower on 2 slices to {100 * slices[1]:.0f}% "
+        f"faster on 32; maxtext-64b from {100 * slices[2]:.0f}% to {100 * slices[3]:.0f}% faster)"
+    ) in text
+    v6e = "tpu-v6e"
+    l8 = _span([f"llama3-8b-{n}-{v6e}" for n in (8, 16, 32, 64, 128, 256)])
+    l70 = _span([f"llama3-70b-{n}-{v6e}" for n in (32, 64, 128, 256)])
+    rest = _span([f"gpt3-175b-256-{v6e}", f"llama2-70b-256-{v6e}", f"llama3-405b-512-{v6e}-2slice"])
+    assert f"8,192 tokens are now {l8} fast, the Llama 3 70B rows {l70}," in text
+    assert f"smaller share, still {rest} (GPT-3 175B" in text
+    l405 = _span(["mbridge2606-llama3-405b-256-gb300-fp8-cs", "mbridge2606-llama3-405b-256-gb300-mxfp8",
+                  "bridge-llama3-405b-cp2-256-gb300-fp8-cs"], -1.0)  # fmt: skip
+    moe = _span([f"mbridge2608-{m}-gb300-mxfp8" for m in
+                 ("deepseek-v3-256", "qwen3-235b-a22b-256", "qwen3-30b-a3b-8")], -1.0)  # fmt: skip
+    oss = _faster("mbridge2608-gpt-oss-120b-64-gb300-mxfp8")
+    assert f"Llama 3 405B recipes come out {l405} slower" in text
+    assert (
+        f"26.08 MoE recipes {moe} slower for DeepSeek-V3 and Qwen3 but {100 * oss:.0f}% faster"
+        in text
+    )
