@@ -64,3 +64,13 @@ def test_scaling_from_the_tensor_itself_reduces_nothing_per_step(recipe: str) ->
 
 def test_sixteen_bit_training_has_no_amaxes() -> None:
     assert amax_reductions(_ctx(precision="bf16"), LAYOUT) == 0.0
+
+
+def test_a_network_has_no_transformer_amaxes() -> None:
+    """A catalog network in FP8 delayed scaling pays the gradient-norm all-reduce only."""
+    sc = load_any(
+        {"model": "resnet50-224", "system": "dgx-h100", "chips": 16, "precision": "fp8",
+         "parallelism": {"global_batch": 512, "micro_batch": 32}}
+    )  # fmt: skip
+    ctx = context(sc)
+    assert amax_reductions(ctx, Layout(1, 1, 16, 32, 512, 1, False, "none", 0, (1,))) == 0.0

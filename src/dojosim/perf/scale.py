@@ -28,6 +28,8 @@ from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 from dojosim.perf.compute import EIGHT_BIT
+from dojosim.spec.scenario import Scenario
+from dojosim.workload.transformer import layer_forward
 
 if TYPE_CHECKING:
     from dojosim.mapping.layout import Layout
@@ -60,9 +62,6 @@ def step_overheads(ctx: Context, lay: Layout, st: StepTimes) -> tuple[float, flo
 def fp8_gemms_per_layer(ctx: Context, lay: Layout) -> int:
     """FP8 GEMMs of one transformer layer on a chip, each with its own amaxes (a grouped
     GEMM has one per local expert); the wide matmuls stay out of the FP8 region."""
-    from dojosim.spec.scenario import Scenario
-    from dojosim.workload.transformer import layer_forward
-
     sc = ctx.sc
     if not isinstance(sc, Scenario):
         return 0
@@ -78,10 +77,10 @@ def amax_reductions(ctx: Context, lay: Layout) -> float:
     group = lay.chips // lay.pipeline
     if quant is None or quant.recipe != "delayed" or ctx.precision.matmul not in EIGHT_BIT:
         return 0.0
-    if group <= 1:
-        return 0.0
     chunk = max(lay.stage_layers) / lay.interleave  # layers of the largest model chunk
     gemms = fp8_gemms_per_layer(ctx, lay) * chunk
+    if group <= 1 or gemms == 0:  # one rank, or a network with no transformer GEMMs
+        return 0.0
     per_chunk = sum(
         ctx.collective("all_reduce", FP32_BYTES * amaxes * gemms, group, 1)
         for amaxes in (AMAXES_FORWARD, AMAXES_BACKWARD)
