@@ -153,12 +153,11 @@ def test_moe_doc_quotes_the_deepseek_v3_report_rows() -> None:
 def _step_error(run: str) -> float:
     """A row's predicted step over its measured one, less 1 (+: the prediction is slower)."""
     from dojosim.validate import score
+    from dojosim.validate.coverage import log_step_error
 
     s = score(run)
-    assert s.error is not None
-    if catalog.get("run", run).metric == "step_time_s":
-        return float(s.error)
-    return 1.0 / (1.0 + s.error) - 1.0  # a rate: the step is its inverse
+    assert s.predicted is not None
+    return math.expm1(log_step_error(s.metric, s.measured, s.predicted))
 
 
 def _range(errors: list[float]) -> str:

@@ -77,9 +77,11 @@ def amax_reductions(ctx: Context, lay: Layout) -> float:
     group = lay.chips // lay.pipeline
     if quant is None or quant.recipe != "delayed" or ctx.precision.matmul not in EIGHT_BIT:
         return 0.0
+    if group <= 1:
+        return 0.0
     chunk = max(lay.stage_layers) / lay.interleave  # layers of the largest model chunk
     gemms = fp8_gemms_per_layer(ctx, lay) * chunk
-    if group <= 1 or gemms == 0:  # one rank, or a network with no transformer GEMMs
+    if gemms == 0:  # a network with no transformer GEMMs
         return 0.0
     per_chunk = sum(
         ctx.collective("all_reduce", FP32_BYTES * amaxes * gemms, group, 1)

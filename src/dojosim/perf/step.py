@@ -106,8 +106,7 @@ def memory(ctx: Context, lay: Layout, sums: list[StageSum]) -> tuple[MemoryBreak
     dense_ranks, expert_ranks = _reduce_groups(lay)
     unit = policy.memory(1.0, dense_ranks, 1.0)
     per_param = unit.weights + unit.gradients + unit.optimizer
-    # routed experts shard over their own replicas, as their reduction runs (no hybrid)
-    expert_policy = Policy(policy.precision, policy.zero)
+    expert_policy = _expert_policy(policy)
     eunit = expert_policy.memory(1.0, expert_ranks, 1.0)
     per_expert = eunit.weights + eunit.gradients + eunit.optimizer
     dual = lay.schedule == "dualpipe"
@@ -172,6 +171,12 @@ def _reduce_groups(lay: Layout) -> tuple[int, int]:
     return dense, experts
 
 
+def _expert_policy(policy: Policy) -> Policy:
+    """The policy of the routed experts: they shard over their own replicas, as their
+    reduction runs (no hybrid sharding across slices)."""
+    return Policy(policy.precision, policy.zero)
+
+
 def updated_params(policy: Policy, lay: Layout, s: StageSum) -> float:
     """Parameters one chip of stage ``s`` updates each step: with ZeRO >= 1 the dense ones
     are sharded over data x context ranks (Megatron's distributed optimizer shards over the
@@ -180,7 +185,7 @@ def updated_params(policy: Policy, lay: Layout, s: StageSum) -> float:
     if lay.zero < 1:
         return s.params
     dense_ranks, expert_ranks = _reduce_groups(lay)
-    experts = Policy(policy.precision, policy.zero).shard(expert_ranks)
+    experts = _expert_policy(policy).shard(expert_ranks)
     return (s.params - s.expert_params) / policy.shard(dense_ranks) + s.expert_params / experts
 
 
