@@ -19,6 +19,7 @@ from dojosim import catalog
 from dojosim.perf.context import context
 from dojosim.spec.measurement import AttentionEntry
 from dojosim.spec.resolve import load_any
+from dojosim.workload.ops import ATTENTION_BACKWARD_FLOPS
 from dojosim.workload.transformer import LayerShape, attention_core_forward, backward
 
 TOKENS, HIDDEN = 16384, 2048  # the benchmark's batch x sequence and heads x head dim
@@ -26,7 +27,8 @@ TOKENS, HIDDEN = 16384, 2048  # the benchmark's batch x sequence and heads x hea
 
 def model_over_measured(name: str) -> list[float]:
     """The estimator's forward + backward FLOP rate over the measured one, row by row, with
-    the benchmark's FLOP count (4 b s^2 h d forward, 3.5 times that forward + backward)."""
+    the benchmark's FLOP count (4 b s^2 h d forward, 1 + ATTENTION_BACKWARD_FLOPS = 3.5 times
+    that forward + backward)."""
     m = catalog.get("measurement", name)
     assert isinstance(m, AttentionEntry)
     out = []
@@ -45,7 +47,8 @@ def model_over_measured(name: str) -> list[float]:
         cm = context(sc).cm
         fwd = attention_core_forward(sc.model, LayerShape(b, s, 1, False, False, 2.0))
         seconds = sum(cm.op_time(o) for o in fwd + backward(fwd))
-        out.append(3.5 * 4 * b * h * s * s * d / seconds / row.flop_rate)
+        flops = (1 + ATTENTION_BACKWARD_FLOPS) * 4 * b * h * s * s * d
+        out.append(flops / seconds / row.flop_rate)
     return out
 
 
