@@ -216,10 +216,37 @@ def micro() -> None:
     name, recipe, base = MXFP8_GEMMS
     ratio = gemm_recipe_ratio(name, recipe, base)
     print(f"{name}: {recipe} GEMMs at {ratio:.4f} of the {base} rate (mxfp8_matmul_ratio)")
+    gemm_table()
     name, sixteen, eight = BACKWARD_GEMMS
     for recipe, field in ((sixteen, "backward_matmul_ratio"), (eight, "fp8_backward_matmul_ratio")):
         ratio = backward_gemm_ratio(name, recipe)
         print(f"{name}: {recipe} dgrad and wgrad GEMMs at {ratio:.4f} of the fprop rate ({field})")
+
+
+def gemm_table() -> None:
+    """The Hopper model against OpenXLA's measured H100 GEMM table, and the table's own fit."""
+    from statistics import median
+
+    from dojosim.validate.gemm_table import (
+        LARGE_FLOPS,
+        fit_rms,
+        flops,
+        model_over_measured,
+        table_fit,
+    )
+
+    name = "openxla-gemm-h100"
+    large = [(row, r) for row, r in model_over_measured(name) if flops(row) >= LARGE_FLOPS]
+    by_batch = ", ".join(
+        f"{b} per call {median(r for row, r in large if row.groups == b):.2f}" for b in (1, 2, 4)
+    )
+    e, h, t0 = table_fit(name)
+    print(
+        f"{name}: the nvidia-hopper model runs products of {LARGE_FLOPS / 1e9:.0f}+ GFLOP at "
+        f"median {median(r for _, r in large):.2f} of the measured rate ({by_batch}); fitted "
+        f"alone: efficiency {e:.3f}, half size {h:.0f}, {t0 * 1e6:.1f} us per kernel "
+        f"(rms {fit_rms(name):.1%})"
+    )
 
 
 if __name__ == "__main__":

@@ -104,7 +104,8 @@ class GroupedGemmRow(Frozen):
     k: PositiveInt
     flop_rate: FlopRate
     memory_bandwidth: Bandwidth | None = None
-    layout: Literal["contiguous", "masked", "dense", "multi-stream"] = "contiguous"
+    # batched: ``groups`` independent products of the same shape in one call (a strided batch)
+    layout: Literal["contiguous", "masked", "dense", "multi-stream", "batched"] = "contiguous"
     notes: str = ""
 
 
