@@ -20,7 +20,8 @@ ENTRIES = catalog.names("measurement")
 
 def test_every_kind_of_measurement_is_there() -> None:
     types = {catalog.get("measurement", n).type for n in ENTRIES}
-    assert types == {"alltoall", "grouped-gemm", "routing-imbalance", "attention", "layer-gemms"}
+    assert types == {"alltoall", "grouped-gemm", "routing-imbalance", "attention", "layer-gemms",
+                     "step-profile"}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", ENTRIES)

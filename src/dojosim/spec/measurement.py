@@ -18,6 +18,9 @@ units (``"153 GB/s"``, ``"1233 TFLOP/s"``, ``"77 us"``). ``type`` picks the sche
   (``kernel``) or on the fly (``autocast``).
 - ``attention``: fused attention kernels (FlashAttention, cuDNN): FLOP rate against sequence
   length and head dim, causal or not, of the forward pass, the backward pass or both together.
+- ``step-profile``: kernel times of a profiled training step, by part of the layer (attention,
+  MoE MLP), pass (forward, backward, weight gradients) and kind of kernel (GEMMs, attention, the
+  rest), with the profiled job as a scenario mapping.
 - ``routing-imbalance``: how unevenly a trained router spreads real text over experts: the
   max/mean tokens per expert (the straggler factor an EP step waits for) and/or the Gini
   coefficient of tokens per expert, with the model and data they were measured on.
@@ -27,7 +30,7 @@ Every entry names its ``source:``; rows may carry their own ``source`` or ``note
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
 
@@ -224,10 +227,41 @@ class LayerGemmEntry(MeasurementEntry):
         return out
 
 
+class StepProfileRow(Frozen):
+    """Kernel time (s) of one part of a profiled layer and one pass: ``kind`` ``gemm``, ``attention``
+    or ``other`` sums those kernels; ``wall`` is the time any compute kernel of the part and pass
+    ran (kernels on two streams at once counted once). ``part`` ``outside``: kernels launched
+    outside every annotated part."""
+
+    part: Literal["attention", "moe", "outside"]
+    phase: Literal["forward", "backward", "weight"] | None = None
+    kind: Literal["gemm", "attention", "other", "wall"]
+    time: PosSeconds
+    notes: str = ""
+
+
+class StepProfileEntry(MeasurementEntry):
+    """Kernel times of a profiled training step (or part of one), by part of the layer, pass and
+    kind of kernel, for ``layers`` layers of the job the ``scenario`` mapping describes (as in a
+    scenario file; its layout is the profiled one)."""
+
+    type: Literal["step-profile"] = "step-profile"
+    library: str
+    layers: PositiveInt
+    scenario: dict[str, Any]
+    rows: list[StepProfileRow] = Field(min_length=1)
+
+    def time(self, part: str, phase: str | None, kind: str) -> float:
+        """Seconds of the row for ``part``, ``phase`` and ``kind`` (0 if the profile has none)."""
+        return sum(r.time for r in self.rows
+                   if (r.part, r.phase, r.kind) == (part, phase, kind))  # fmt: skip
+
+
 MEASUREMENT_TYPES: dict[str, type[MeasurementEntry]] = {
     "alltoall": AllToAllEntry,
     "grouped-gemm": GroupedGemmEntry,
     "routing-imbalance": RoutingEntry,
     "attention": AttentionEntry,
     "layer-gemms": LayerGemmEntry,
+    "step-profile": StepProfileEntry,
 }
