@@ -217,6 +217,13 @@ def micro() -> None:
     ratio = gemm_recipe_ratio(name, recipe, base)
     print(f"{name}: {recipe} GEMMs at {ratio:.4f} of the {base} rate (mxfp8_matmul_ratio)")
     gemm_table()
+    from dojosim.validate.step_profile import weight_gradient_ratio
+
+    profile = "deepseek-v3-profile-h800"
+    print(
+        f"{profile}: blockwise FP8 weight-gradient GEMMs at "
+        f"{weight_gradient_ratio(profile):.4f} of the forward rate (blockwise_wgrad_ratio)"
+    )
     name, sixteen, eight = BACKWARD_GEMMS
     for recipe, field in ((sixteen, "backward_matmul_ratio"), (eight, "fp8_backward_matmul_ratio")):
         ratio = backward_gemm_ratio(name, recipe)

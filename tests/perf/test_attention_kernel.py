@@ -80,3 +80,19 @@ def test_bad_kernels_name_the_field() -> None:
           "parallelism": {"global_batch": 25}, "attention_kernel": "flash-attention-1"}  # fmt: skip
     with pytest.raises(SpecError, match="flash_attention_1_efficiency"):
         load_any(d1)
+
+
+def test_the_newest_kernel_runs_the_range_high_end_by_hand() -> None:
+    """attention_kernel: newest on H100: cuDNN 9.19's fit (the efficiency range's high end and
+    its own half-rate length); an A100 has no newer kernel measured and says so."""
+    h100 = MPT | {"system": "dgx-h100", "attention_kernel": "newest"}
+    sc = load_any(h100)
+    cal = sc.calibration
+    newest = ComputeModel.of(sc.chip, PRECISIONS["bf16"], cal, attention_kernel="newest")
+    high = cal.ranges["flash_attention_efficiency"][1]
+    expected = high * 4096 / (4096 + cal.newest_attention_half_seq)
+    assert float(newest.attention_efficiency(4096, 128)) == pytest.approx(expected)
+    assert expected == pytest.approx(0.649 * 4096 / (4096 + 1202), abs=1e-3)
+    assert estimate(h100).step_time_s < estimate(h100 | {"attention_kernel": "auto"}).step_time_s
+    with pytest.raises(SpecError, match=r"attention_kernel.*newest measured"):
+        load_any(MPT | {"attention_kernel": "newest"})

@@ -55,3 +55,25 @@ def test_sixteen_bit_matmuls_in_mxfp8_training_keep_their_rate() -> None:
     cal = catalog.get("calibration", "nvidia-blackwell")
     cm = ComputeModel.of(chip, precision_of("fp8", fp8_recipe="mxfp8", fp8_arch="blackwell"), cal)
     assert cm.wide_matmul_efficiency == pytest.approx(cal.matmul_efficiency)
+
+
+def test_blockwise_weight_gradients_take_the_profiles_share_longer() -> None:
+    """Under blockwise FP8 on Hopper a weight-gradient GEMM runs at blockwise_wgrad_ratio of the
+    rate of an input-gradient GEMM of the same shape; other recipes, and 16-bit (wide) GEMMs,
+    keep one rate."""
+    from dojosim.mapping.policy import precision_of
+    from dojosim.workload.ops import matmul
+
+    chip = catalog.get("chip", "h800")
+    cal = catalog.get("calibration", chip.calibration)
+    dgrad = matmul("g.dgrad", 8192, 4096, 7168, elem_bytes=1, gradient=True)
+    wgrad = matmul("g.wgrad", 8192, 4096, 7168, elem_bytes=1, gradient=True, weight_gradient=True)
+    for recipe, ratio in (("blockwise", cal.blockwise_wgrad_ratio), ("tensorwise", 1.0)):
+        cm = ComputeModel.of(chip, precision_of("fp8", fp8_recipe=recipe, fp8_arch="hopper"), cal)
+        compute = [cm.op_time(op) - cm.kernel_overhead for op in (dgrad, wgrad)]
+        assert compute[1] == pytest.approx(compute[0] / ratio)
+        wide = matmul("o.wgrad", 8192, 4096, 7168, wide=True, gradient=True, weight_gradient=True)
+        assert cm.matmul_efficiency_of(8192, 4096, 7168, wide=True, gradient=True) == (
+            cm.matmul_efficiency_of(wide.m, wide.n, wide.k, True, True, True)
+        )
+    assert cal.blockwise_wgrad_ratio == pytest.approx(0.7295)

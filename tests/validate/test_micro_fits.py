@@ -150,3 +150,29 @@ def test_fp8_attention_speedup_is_the_measured_fp8_over_bf16_rate(
         speedup, abs=5e-4
     )
     assert 1.2 < speedup < 1.4
+
+
+@pytest.mark.parametrize(
+    ("family", "measurement"),
+    [
+        ("nvidia-hopper", "cudnn-9.19-frontend-attention-h200"),
+        ("nvidia-blackwell", "flash-attention-4-b200"),
+    ],
+)
+def test_newest_attention_is_the_range_high_ends_fit(family: str, measurement: str) -> None:
+    """attention_kernel: newest runs the fit that gives the efficiency range its high end."""
+    e, s0 = attention_fit(measurement)
+    cal = catalog.get("calibration", family)
+    assert cal.ranges["flash_attention_efficiency"][1] == pytest.approx(e, abs=5e-4)
+    assert cal.newest_attention_half_seq == pytest.approx(s0, abs=0.5)
+
+
+def test_blockwise_weight_gradient_ratio_is_the_profiles() -> None:
+    from dojosim.validate.step_profile import weight_gradient_ratio
+
+    # by hand from the profile's rows: (6.879 + 13.179) / (9.554 + 20.251 - 2.311) ms
+    ratio = weight_gradient_ratio("deepseek-v3-profile-h800")
+    assert ratio == pytest.approx((6.879 + 13.179) / (9.554 + 20.251 - 2.311))
+    cal = catalog.get("calibration", "nvidia-hopper")
+    assert cal.blockwise_wgrad_ratio == pytest.approx(ratio, abs=5e-5)
+    assert catalog.get("calibration", "nvidia-blackwell").blockwise_wgrad_ratio is None

@@ -132,6 +132,7 @@ INHERITED = (
     "flash_attention_1_head_dim_64_ratio",
     "attention_half_seq",
     "attention_head_dim_64_ratio",
+    "newest_attention_half_seq",
     "straggler_cv",
     "network_efficiency_scale",
     "expert_gemm_launch",

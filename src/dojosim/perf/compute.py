@@ -75,6 +75,7 @@ class ComputeModel:
     wide_matmul_efficiency: float = 0.0  # its matmul efficiency
     backward_ratio: float = 1.0  # a backward-pass GEMM's rate over the forward one's
     wide_backward_ratio: float = 1.0  # the same for a wide op's 16-bit GEMM
+    wgrad_ratio: float = 1.0  # a weight-gradient GEMM's rate over the forward one's, beyond that
 
     @classmethod
     def of(
@@ -89,8 +90,11 @@ class ComputeModel:
         """The compute model of ``chip`` running ``precision`` with ``cal``'s constants
         (``per_group``: the stack launches a grouped GEMM as one GEMM per group;
         ``attention_kernel``: ``flash-attention-1`` runs fused attention with the calibration's
-        ``flash_attention_1_*`` constants instead of the family's kernel's; ``fp8_attention``: it runs in FP8,
-        ``fp8_attention_speedup`` times as fast)."""
+        ``flash_attention_1_*`` constants instead of the family's kernel's, ``newest`` at the
+        family's newest measured kernel (the high end of ``flash_attention_efficiency``'s range,
+        half rate at ``newest_attention_half_seq``); ``fp8_attention``: it runs in FP8,
+        ``fp8_attention_speedup`` times as fast). Under blockwise FP8 scaling the weight-gradient
+        GEMMs run at ``blockwise_wgrad_ratio`` of the rate of the others."""
         eight_bit = precision.matmul in EIGHT_BIT
         efficiency = cal.matmul_efficiency
         if eight_bit and cal.fp8_matmul_efficiency is not None:
@@ -105,11 +109,17 @@ class ComputeModel:
         if attention_kernel == "flash-attention-1" and cal.flash_attention_1_efficiency:
             kernel = (cal.flash_attention_1_efficiency, cal.flash_attention_1_half_seq,
                       cal.flash_attention_1_head_dim_64_ratio)  # fmt: skip
+        newest = cal.ranges.get("flash_attention_efficiency")
+        if attention_kernel == "newest" and newest and cal.newest_attention_half_seq:
+            kernel = (newest[1], cal.newest_attention_half_seq, cal.attention_head_dim_64_ratio)
         fp8 = (cal.fp8_attention_speedup or 1.0) if fp8_attention else 1.0
         wide = chip.peak_flops.get(precision.wide) if precision.wide else None  # type: ignore[call-overload]
         backward = cal.backward_matmul_ratio or 1.0
         if eight_bit and cal.fp8_backward_matmul_ratio:
             backward = cal.fp8_backward_matmul_ratio
+        wgrad = 1.0
+        if eight_bit and quant and quant.recipe == "blockwise" and cal.blockwise_wgrad_ratio:
+            wgrad = cal.blockwise_wgrad_ratio
         return cls(
             chip.peak(precision.matmul),
             chip.memory_bandwidth,
@@ -129,21 +139,31 @@ class ComputeModel:
             cal.matmul_efficiency if wide else 0.0,
             backward,
             cal.backward_matmul_ratio or 1.0,
+            wgrad,
         )
 
     def matmul_efficiency_of(
-        self, m: Any, n: Any, k: Any, wide: bool = False, gradient: bool = False
+        self,
+        m: Any,
+        n: Any,
+        k: Any,
+        wide: bool = False,
+        gradient: bool = False,
+        weight_gradient: bool = False,
     ) -> Any:
         """Fraction of peak a matmul of this shape reaches (before the memory bound); numbers
         or NumPy arrays alike, so the op-by-op and the array timings share it. ``wide``: a
         16-bit matmul in 8-bit training, at the 16-bit efficiency; ``gradient``: a backward-pass
-        GEMM, at the backward ratio."""
+        GEMM, at the backward ratio; ``weight_gradient``: a weight gradient, at ``wgrad_ratio``
+        as well (an 8-bit one: a wide matmul stays at 16 bits)."""
         half = self.matmul_half_size
         shape = (m / (m + half)) * (n / (n + half)) * (k / (k + half))
         side = self.matrix_unit
         padding = fill(n, side) * fill(k, side) if side else 1.0
         if gradient:
             shape = shape * (self.wide_backward_ratio if wide else self.backward_ratio)
+        if weight_gradient and not wide:
+            shape = shape * self.wgrad_ratio
         return self._matmul_rate(wide)[1] * shape * padding
 
     def _matmul_rate(self, wide: bool) -> tuple[float, float]:
@@ -157,7 +177,9 @@ class ComputeModel:
         memory = op.bytes / (self.memory_bandwidth * self.memory_efficiency)
         if op.kind == "matmul":
             peak = self._matmul_rate(op.wide)[0]
-            eff = self.matmul_efficiency_of(op.m, op.n, op.k, op.wide, op.gradient)
+            eff = self.matmul_efficiency_of(
+                op.m, op.n, op.k, op.wide, op.gradient, op.weight_gradient
+            )
             compute = op.flops / (peak * eff)
             if self.vector_flops > 0:
                 compute = min(compute, op.flops / self.vector_flops)

@@ -99,9 +99,10 @@ class OpTable:
             flops, nbytes = flops / t, nbytes / t
         mem = nbytes / (cm.memory_bandwidth * cm.memory_efficiency)
 
-        def matrix_time(gradient: bool) -> Any:
-            """Compute-bound seconds of each matmul row, forward or as a backward-pass GEMM."""
-            eff = cm.matmul_efficiency_of(m, n, k, gradient=gradient)
+        def matrix_time(gradient: bool, weight: bool = False) -> Any:
+            """Compute-bound seconds of each matmul row, forward or as a backward-pass GEMM
+            (``weight``: the weight gradient)."""
+            eff = cm.matmul_efficiency_of(m, n, k, gradient=gradient, weight_gradient=weight)
             with np.errstate(divide="ignore", invalid="ignore"):
                 t = np.where(eff > 0, flops / (cm.peak_flops * eff), np.inf)
             if cm.vector_flops > 0:
@@ -120,8 +121,8 @@ class OpTable:
         # backward-pass GEMM rate; ATTENTION_BACKWARD_FLOPS x the FLOPs and twice the traffic for
         # fused attention; twice the traffic otherwise
         attn_bwd = np.maximum(ATTENTION_BACKWARD_FLOPS * attn, 2 * mem)
-        mm_bwd = np.maximum(matrix_time(True), mem)
-        bwd = np.where(mm, 2 * mm_bwd + ovh, np.where(self.kind == 1, attn_bwd, 2 * mem))
+        mm_bwd = np.maximum(matrix_time(True), mem) + np.maximum(matrix_time(True, True), mem)
+        bwd = np.where(mm, mm_bwd + ovh, np.where(self.kind == 1, attn_bwd, 2 * mem))
         fwd = fwd + ovh
         bwd = bwd + ovh
         per_f = np.bincount(self.layer, weights=fwd, minlength=self.layers)

@@ -81,7 +81,11 @@ class Calibration(CatalogEntry):
     * ``backward_matmul_ratio``: a backward-pass GEMM (input gradient or weight gradient) runs
       at this fraction of the rate of the forward GEMM of the same shape; None: not measured
       (the passes run alike). ``fp8_backward_matmul_ratio``: the same for 8-bit GEMMs; None:
-      the 16-bit ratio.
+      the 16-bit ratio. ``blockwise_wgrad_ratio``: under blockwise FP8 scaling (DeepSeek-V3's
+      tiles), the weight-gradient GEMMs' rate over the forward ones'; None: not measured.
+    * ``newest_attention_half_seq``: the half-rate sequence length of the family's newest
+      measured fused attention kernel, whose long-sequence fraction is the high end of
+      ``flash_attention_efficiency``'s range (a scenario's ``attention_kernel: newest``).
     * ``overlap_slowdown``: how much slower compute runs while a collective overlaps it
       (NCCL's kernels take SMs and memory bandwidth); see :func:`dojosim.perf.compute.under`.
     * ``combined_1f1b_hidden_share``: the share of the expert all-to-alls that Megatron-Core's
@@ -127,6 +131,13 @@ class Calibration(CatalogEntry):
     # None: not measured (alike; the 8-bit one falls back on the 16-bit one).
     backward_matmul_ratio: Efficiency | None = None
     fp8_backward_matmul_ratio: Efficiency | None = None
+    # Blockwise-scaled FP8 (the blockwise recipe) weight-gradient GEMMs' rate over its forward
+    # GEMMs'; None: not measured (alike).
+    blockwise_wgrad_ratio: Efficiency | None = None
+    # The sequence length (tokens) at which the family's newest measured fused attention kernel
+    # (the high end of flash_attention_efficiency's range; attention_kernel: newest) runs at half
+    # its long-sequence rate. 0: not measured.
+    newest_attention_half_seq: Fraction = 0.0
     # Compute slowdown while a collective runs under it (0.189: 18.9% slower). 0: none.
     overlap_slowdown: Fraction = 0.0
     # Share of the expert all-to-alls the combined 1F1B hides (measured in a profile, not the

@@ -31,7 +31,7 @@ Schedule = Literal["1f1b", "interleaved", "zero-bubble", "dualpipe"]
 TensorOverlap = Literal["none", "backward"]
 # The fused attention kernel: the chip family's measured one, or FlashAttention-1 (or its
 # Triton port, llm-foundry's ``attn_impl: triton``), with the calibration's own constants for it.
-AttentionKernel = Literal["auto", "flash-attention-1"]
+AttentionKernel = Literal["auto", "flash-attention-1", "newest"]
 # unfused: the logits upcast to an fp32 softmax and its gradient; te: Transformer Engine's
 # fused kernel, which writes the gradient over the 16-bit logits in its forward pass
 CrossEntropy = Literal["unfused", "te"]
@@ -174,7 +174,9 @@ class Scenario(Frozen):
 
     ``flash_attention`` selects fused attention that neither stores nor
     re-reads the score matrix and skips the masked half of causal attention;
-    ``attention_kernel`` which fused kernel (``auto``: the chip family's measured one).
+    ``attention_kernel`` which fused kernel (``auto``: the chip family's measured one;
+    ``flash-attention-1``: FlashAttention-1 or its Triton port; ``newest``: the family's newest
+    measured kernel, the high end of its fused-attention range).
     ``fp8_attention`` runs fused attention with FP8 inputs and outputs (Transformer Engine's
     ``fp8_dot_product_attention``; FP8 training only) at the calibration's measured
     ``fp8_attention_speedup``.
@@ -290,6 +292,15 @@ class Scenario(Frozen):
                 f"attention_kernel: {self.attention_kernel} is a fused attention kernel; "
                 "set flash_attention: true or attention_kernel: auto"
             )
+        if self.attention_kernel == "newest":
+            cal = self.calibration
+            if "flash_attention_efficiency" not in cal.ranges or not cal.newest_attention_half_seq:
+                raise ValueError(
+                    f"attention_kernel: calibration {cal.name!r} has no newest measured fused "
+                    "attention kernel (flash_attention_efficiency with a high end and "
+                    "newest_attention_half_seq); use attention_kernel: auto"
+                )
+            return self
         if self.calibration.flash_attention_1_efficiency is None:
             raise ValueError(
                 f"attention_kernel: calibration {self.calibration.name!r} has no "

@@ -99,9 +99,21 @@ def wall_per_layer(name: str) -> float:
     return sum(r.time for r in entry.rows if r.kind == "wall") / entry.layers
 
 
+def weight_gradient_ratio(name: str) -> float:
+    """The profile's weight-gradient GEMMs' rate over its forward GEMMs' (the same GEMMs, so
+    the same FLOPs): the forward GEMMs' kernel time over the weight phase's, summed over the
+    parts. A weight phase counts its wall time less its other kernels, as its GEMMs may run on
+    two streams at once (the MoE part's do in DeepSeek-V3's profile)."""
+    entry = _entry(name)
+    parts = ("attention", "moe")
+    forward = sum(entry.time(p, "forward", "gemm") for p in parts)
+    weight = sum(entry.time(p, "weight", "wall") - entry.time(p, "weight", "other") for p in parts)
+    return forward / weight
+
+
 def by_kind(times: dict[Key, float], kind: str, phase: str | None = None) -> float:
     """Seconds of ``kind`` (in ``phase``, or every phase) summed over the parts."""
     return sum(t for (_, ph, k), t in times.items() if k == kind and phase in (None, ph))
 
 
-__all__ = ["by_kind", "measured_times", "model_times", "wall_per_layer"]
+__all__ = ["by_kind", "measured_times", "model_times", "wall_per_layer", "weight_gradient_ratio"]

@@ -32,7 +32,8 @@ class Op:
     ``group_launch``) rather than as one kernel. ``wide``: a matmul that stays at 16 bits in
     8-bit training (the output layer, the MoE router, unfused attention's products).
     ``gradient``: a backward-pass matmul (an input or weight gradient), which some chips run
-    slower than the forward GEMM of the same shape (the calibration's ``backward_matmul_ratio``).
+    slower than the forward GEMM of the same shape (the calibration's ``backward_matmul_ratio``);
+    ``weight_gradient``: the weight gradient of them (``blockwise_wgrad_ratio``).
     """
 
     name: str
@@ -50,6 +51,7 @@ class Op:
     # scale, a quantize kernel of its own); the op's backward pass does not repeat them
     quant_launches: int = 0
     gradient: bool = False
+    weight_gradient: bool = False  # of ``gradient`` matmuls, the weight gradient
 
 
 def matmul(
@@ -63,12 +65,14 @@ def matmul(
     grouped: bool = False,
     wide: bool = False,
     gradient: bool = False,
+    weight_gradient: bool = False,
 ) -> Op:
     """A (batched or grouped) matrix multiply ``[m, k] @ [k, n]`` reading both inputs and
     writing the output (``gradient``: of the backward pass)."""
     flops = 2.0 * batch * m * n * k
     traffic = batch * (m * k + k * n + m * n) * elem_bytes
-    return Op(name, "matmul", flops, traffic, m, n, k, batch, grouped, wide, gradient=gradient)
+    return Op(name, "matmul", flops, traffic, m, n, k, batch, grouped, wide, gradient=gradient,
+              weight_gradient=weight_gradient)  # fmt: skip
 
 
 def elementwise(
@@ -83,10 +87,10 @@ def matmul_backward(op: Op) -> tuple[Op, Op]:
     """The two matmuls of a matmul's backward pass: input gradient and weight gradient."""
     e = op.bytes / max(op.batch * (op.m * op.k + op.k * op.n + op.m * op.n), 1)
 
-    def grad(name: str, m: int, n: int, k: int) -> Op:
+    def grad(name: str, m: int, n: int, k: int, weight: bool) -> Op:
         return matmul(name, m, n, k, batch=op.batch, elem_bytes=e, grouped=op.grouped,
-                      wide=op.wide, gradient=True)  # fmt: skip
+                      wide=op.wide, gradient=True, weight_gradient=weight)  # fmt: skip
 
-    dgrad = grad(f"{op.name}.dgrad", op.m, op.k, op.n)
-    wgrad = grad(f"{op.name}.wgrad", op.k, op.n, op.m)
+    dgrad = grad(f"{op.name}.dgrad", op.m, op.k, op.n, False)
+    wgrad = grad(f"{op.name}.wgrad", op.k, op.n, op.m, True)
     return dgrad, wgrad
