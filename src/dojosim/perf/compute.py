@@ -75,7 +75,7 @@ class ComputeModel:
     wide_matmul_efficiency: float = 0.0  # its matmul efficiency
     backward_ratio: float = 1.0  # a backward-pass GEMM's rate over the forward one's
     wide_backward_ratio: float = 1.0  # the same for a wide op's 16-bit GEMM
-    wgrad_ratio: float = 1.0  # a weight-gradient GEMM's rate over the forward one's, beyond that
+    wgrad_ratio: float = 1.0  # a weight-gradient GEMM's rate over an input-gradient one's
 
     @classmethod
     def of(

@@ -29,8 +29,9 @@ SliceSharding = Literal["data", "fsdp"]
 Framework = Literal["megatron", "deepspeed", "fsdp", "maxtext", "dojo"]
 Schedule = Literal["1f1b", "interleaved", "zero-bubble", "dualpipe"]
 TensorOverlap = Literal["none", "backward"]
-# The fused attention kernel: the chip family's measured one, or FlashAttention-1 (or its
-# Triton port, llm-foundry's ``attn_impl: triton``), with the calibration's own constants for it.
+# The fused attention kernel: the chip family's measured one, FlashAttention-1 (or its Triton
+# port, llm-foundry's ``attn_impl: triton``) with the calibration's own constants for it, or the
+# family's newest measured kernel (the high end of its fused-attention range).
 AttentionKernel = Literal["auto", "flash-attention-1", "newest"]
 # unfused: the logits upcast to an fp32 softmax and its gradient; te: Transformer Engine's
 # fused kernel, which writes the gradient over the 16-bit logits in its forward pass
