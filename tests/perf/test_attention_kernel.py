@@ -94,5 +94,9 @@ def test_the_newest_kernel_runs_the_range_high_end_by_hand() -> None:
     assert float(newest.attention_efficiency(4096, 128)) == pytest.approx(expected)
     assert expected == pytest.approx(0.649 * 4096 / (4096 + 1202), abs=1e-3)
     assert estimate(h100).step_time_s < estimate(h100 | {"attention_kernel": "auto"}).step_time_s
+    assert _applies(
+        "flash_attention_efficiency", load_any(h100 | {"attention_kernel": "auto"}), None
+    )
+    assert not _applies("flash_attention_efficiency", sc, None)  # the kernel is named
     with pytest.raises(SpecError, match=r"attention_kernel.*newest measured"):
         load_any(MPT | {"attention_kernel": "newest"})

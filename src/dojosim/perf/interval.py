@@ -51,8 +51,11 @@ def residual_sigma(res: Residuals) -> float:
 def _applies(name: str, sc: Any, lay: Any) -> bool:
     """Whether a ranged constant can move this scenario's step with layout ``lay`` (a kernel
     or schedule it does not run cannot, and re-timing it would only cost time)."""
+    kernel = getattr(sc, "attention_kernel", "auto")
     if name.startswith("flash_attention_1_"):
-        return getattr(sc, "attention_kernel", "auto") == "flash-attention-1"
+        return kernel == "flash-attention-1"
+    if name == "flash_attention_efficiency":  # a named kernel has its own measured curve
+        return kernel == "auto"
     if name == "combined_1f1b_hidden_share":
         return bool(getattr(lay, "overlap_expert_parallel", False))
     return True
