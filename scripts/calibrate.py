@@ -194,6 +194,7 @@ def micro() -> None:
         head_dim_ratio,
         port_ratio,
     )
+    from dojosim.validate.step_profile import weight_gradient_ratio
 
     for name in ATTENTION_FITS:
         e, s0 = attention_fit(name)
@@ -217,8 +218,6 @@ def micro() -> None:
     ratio = gemm_recipe_ratio(name, recipe, base)
     print(f"{name}: {recipe} GEMMs at {ratio:.4f} of the {base} rate (mxfp8_matmul_ratio)")
     gemm_table()
-    from dojosim.validate.step_profile import weight_gradient_ratio
-
     profile = "deepseek-v3-profile-h800"
     print(
         f"{profile}: blockwise FP8 weight-gradient GEMMs at "

@@ -121,7 +121,10 @@ class OpTable:
         # backward-pass GEMM rate; ATTENTION_BACKWARD_FLOPS x the FLOPs and twice the traffic for
         # fused attention; twice the traffic otherwise
         attn_bwd = np.maximum(ATTENTION_BACKWARD_FLOPS * attn, 2 * mem)
-        mm_bwd = np.maximum(matrix_time(True), mem) + np.maximum(matrix_time(True, True), mem)
+        dgrad = np.maximum(matrix_time(True), mem)
+        # the weight gradient runs at the input gradient's rate unless wgrad_ratio says otherwise
+        wgrad = np.maximum(matrix_time(True, True), mem) if cm.wgrad_ratio != 1.0 else dgrad
+        mm_bwd = dgrad + wgrad
         bwd = np.where(mm, mm_bwd + ovh, np.where(self.kind == 1, attn_bwd, 2 * mem))
         fwd = fwd + ovh
         bwd = bwd + ovh

@@ -27,7 +27,6 @@ from __future__ import annotations
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
-from dojosim.perf.compute import EIGHT_BIT
 from dojosim.spec.scenario import Scenario
 from dojosim.workload.transformer import layer_forward
 
@@ -73,9 +72,9 @@ def amax_reductions(ctx: Context, lay: Layout) -> float:
     """Seconds per step of delayed scaling's two amax all-reduces per micro-batch and model
     chunk (module docstring), over the ``chips / pipeline`` ranks of a stage (contiguous
     where the pipeline is the outermost rank dimension, as in Megatron-Core)."""
-    quant = ctx.precision.quant
+    quant = ctx.precision.quant  # set for 8-bit matmuls only; delayed scaling is FP8's
     group = lay.chips // lay.pipeline
-    if quant is None or quant.recipe != "delayed" or ctx.precision.matmul not in EIGHT_BIT:
+    if quant is None or quant.recipe != "delayed":
         return 0.0
     if group <= 1:
         return 0.0

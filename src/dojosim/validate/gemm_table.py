@@ -24,6 +24,7 @@ one call over the rate of one product of the same shape.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 
@@ -74,11 +75,12 @@ def model_over_measured(
     for row in entry.rows:
         b, m, n, k = _shape(row)
         op = matmul("gemm", m, n, k, batch=b, elem_bytes=2)
-        seconds = cm.op_time(op) - cm.kernel_overhead * op.launches
-        if batch_as_rows:
+        if batch_as_rows:  # the same law and memory bound as op_time, the batch taken as rows
             rate = cm.peak_flops * cm.matmul_efficiency_of(b * m, n, k)
             memory = op.bytes / (cm.memory_bandwidth * cm.memory_efficiency)
             seconds = max(op.flops / rate, memory)
+        else:
+            seconds = cm.op_time(op) - cm.kernel_overhead * op.launches
         out.append((row, op.flops / seconds / row.flop_rate))
     return out
 
@@ -101,6 +103,7 @@ def _law(entry: GroupedGemmEntry) -> tuple[np.ndarray, Callable[[float, float, f
     return measured, times
 
 
+@cache  # the catalog does not change within a process; fit_rms and the reports reuse the fit
 def table_fit(name: str) -> tuple[float, float, float]:
     """``(E, h, t0)`` of the compute model's shape law plus a fixed time per kernel, fitted to
     every row of measurement ``name`` (see the module docstring)."""
