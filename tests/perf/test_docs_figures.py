@@ -123,6 +123,20 @@ def test_estimator_doc_quotes_the_nemo_launcher_rows() -> None:
 
 
 @pytest.mark.slow
+def test_estimator_quotes_the_mlperf_gpt3_rows() -> None:
+    """docs/estimator.md quotes the range of the MLPerf GPT-3 175B step errors."""
+    from dojosim.validate import validate
+
+    rows = [s for s in validate(["check"]) if s.run.startswith(("mlperf31-", "mlperf40-"))]
+    errs = [s.error for s in rows]
+    assert len(errs) == 11
+    words = {11: "eleven"}[len(errs)]
+    text = _text("docs/estimator.md")
+    low, high = f"{100 * min(errs):+.1f}%".replace("+-", "-"), f"{100 * max(errs):+.1f}%"
+    assert f"between {low} and {high} of these {words} steps" in text
+
+
+@pytest.mark.slow
 def test_moe_doc_quotes_the_gpt_oss_rows() -> None:
     """docs/moe.md's errors for gpt-oss-120b are the ones `dojosim validate` prints."""
     from dojosim.validate import score
