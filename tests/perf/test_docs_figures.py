@@ -132,6 +132,7 @@ def test_estimator_quotes_the_mlperf_gpt3_rows() -> None:
     for prefixes, count, words in (
         (("mlperf31-", "mlperf40-"), 11, "eleven"),
         (("mlperf30-",), 5, "five"),
+        (("mlperf41-",), 5, "five"),
     ):
         errs = [s.error for s in scores if s.run.startswith(prefixes)]
         assert len(errs) == count
