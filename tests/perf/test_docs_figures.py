@@ -133,6 +133,7 @@ def test_estimator_quotes_the_mlperf_gpt3_rows() -> None:
         (("mlperf31-", "mlperf40-"), 11, "eleven"),
         (("mlperf30-",), 5, "five"),
         (("mlperf41-",), 5, "five"),
+        (("mlperf50-",), 14, "fourteen"),
     ):
         errs = [s.error for s in scores if s.run.startswith(prefixes)]
         assert len(errs) == count
