@@ -135,6 +135,7 @@ def test_estimator_quotes_the_mlperf_gpt3_rows() -> None:
         (("mlperf41-",), 5, "five"),
         (("mlperf50-",), 14, "fourteen"),
         (("mlperf51-",), 12, "twelve"),
+        (("mlperf60-",), 9, "nine"),
     ):
         errs = [s.error for s in scores if s.run.startswith(prefixes)]
         assert len(errs) == count
@@ -276,4 +277,30 @@ def test_estimator_doc_known_limits_quote_validate() -> None:
     assert (
         f"26.08 MoE recipes {moe} slower for DeepSeek-V3 and Qwen3 but {100 * oss:.0f}% faster"
         in text
+    )
+
+
+@pytest.mark.slow
+def test_moe_doc_quotes_the_mlperf_deepseek_rows() -> None:
+    """docs/moe.md's ranges for MLPerf v6.0's DeepSeek-V3 rows, GB200 and GB300 apart."""
+    from dojosim.validate import validate
+
+    scores = [s for s in validate(["check"]) if s.run.startswith("mlperf60-deepseek-v3-")]
+    text = _text("docs/moe.md")
+    gb200 = [s.error for s in scores if "-gb200" in s.run]
+    gb300 = [s.error for s in scores if "-gb300" in s.run]
+    assert len(gb200) == 4 and len(gb300) == 5
+    assert f"between {100 * min(gb200):+.1f}% and {100 * max(gb200):+.1f}%" in text
+    assert min(gb300) > 0
+    assert f"between {100 * min(gb300):.1f}% and {100 * max(gb300):.1f}% longer" in text
+    by_run = {s.run: s for s in scores}
+    gb300_256, gb200_512 = (
+        by_run["mlperf60-deepseek-v3-256-gb300"],
+        by_run["mlperf60-deepseek-v3-512-gb200"],
+    )
+    measured = gb300_256.measured / gb200_512.measured
+    predicted = gb300_256.predicted / gb200_512.predicted
+    assert f"256 GPUs ({gb300_256.measured:.1f} s) is {measured:.2f} times" in text
+    assert (
+        f"at 512 ({gb200_512.measured:.1f} s)" in text and f"makes it {predicted:.2f} times" in text
     )
