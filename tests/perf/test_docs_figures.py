@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dojosim import catalog
+from dojosim.validate import Score
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,6 +25,15 @@ README = _text("README.md")
 
 def _pct(x: float) -> str:
     return f"{100 * x:.2f}%"
+
+
+@functools.cache
+def _check_scores() -> tuple[Score, ...]:
+    """`dojosim validate --role check`'s rows, scored once per test process (the catalog does
+    not change within it; scoring every check row takes seconds)."""
+    from dojosim.validate import validate
+
+    return tuple(validate(["check"]))
 
 
 def test_readme_quotes_the_fit_and_its_cross_validation() -> None:
@@ -73,10 +84,9 @@ def test_readme_quotes_the_check_rows_and_the_coverage() -> None:
 
 def test_stored_residuals_are_current() -> None:
     """`python scripts/calibrate.py --residuals --write` was run after the last change."""
-    from dojosim.validate import validate
     from dojosim.validate.coverage import family_residuals, residuals_by_family
 
-    by_family = residuals_by_family(validate(["check"]))
+    by_family = residuals_by_family(_check_scores())
     for name in catalog.names("calibration"):
         stored = catalog.get("calibration", name).residuals
         now = family_residuals(by_family, name)
@@ -91,9 +101,9 @@ def test_stored_residuals_are_current() -> None:
 def test_estimator_doc_quotes_the_runs_predicted_over_memory() -> None:
     """docs/estimator.md's count of check rows that ran but are predicted not to fit is the one
     `dojosim validate --json --summary` prints (summary.check.not_fitting), split TPU / GPU."""
-    from dojosim.validate import summary, validate
+    from dojosim.validate import summary
 
-    scores = validate(["check"])
+    scores = _check_scores()
     over = summary(scores)["check"]["not_fitting"]
     chips = {s.run: s.chip for s in scores}
     tpu = sum(1 for name in over if chips[name].startswith("tpu"))
@@ -125,9 +135,7 @@ def test_estimator_doc_quotes_the_nemo_launcher_rows() -> None:
 @pytest.mark.slow
 def test_estimator_quotes_the_mlperf_gpt3_rows() -> None:
     """docs/estimator.md quotes the range of the MLPerf GPT-3 175B step errors, round by round."""
-    from dojosim.validate import validate
-
-    scores = validate(["check"])
+    scores = _check_scores()
     text = _text("docs/estimator.md")
     for prefixes, count, words in (
         (("mlperf31-", "mlperf40-"), 11, "eleven"),
@@ -283,9 +291,7 @@ def test_estimator_doc_known_limits_quote_validate() -> None:
 @pytest.mark.slow
 def test_moe_doc_quotes_the_mlperf_deepseek_rows() -> None:
     """docs/moe.md's ranges for MLPerf v6.0's DeepSeek-V3 rows, GB200 and GB300 apart."""
-    from dojosim.validate import validate
-
-    scores = [s for s in validate(["check"]) if s.run.startswith("mlperf60-deepseek-v3-")]
+    scores = [s for s in _check_scores() if s.run.startswith("mlperf60-deepseek-v3-")]
     text = _text("docs/moe.md")
     gb200 = [s.error for s in scores if "-gb200" in s.run]
     gb300 = [s.error for s in scores if "-gb300" in s.run]
